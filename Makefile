@@ -1,0 +1,47 @@
+# The two commands of the README: `make run` (serve on SQLite) and `make test` (the suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_CONTACT ?= 649797
+
+.PHONY: venv run test lint format migrate token
+
+# The virtualenv is rebuilt only when a requirements file changes.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+migrate: venv
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_issue_types
+
+token: venv
+	@$(MANAGE) issue_token --contact $(DEMO_CONTACT) --ttl 86400
+
+run: migrate
+	@echo
+	@echo "Development token for contact $(DEMO_CONTACT) (valid 24 h):"
+	@TOKEN=$$($(MANAGE) issue_token --contact $(DEMO_CONTACT) --ttl 86400); \
+	echo "$$TOKEN"; echo; \
+	echo "Try:"; \
+	echo "curl -s http://$(HOST):$(PORT)/crm/v1/ticket/details -H 'token: '$$TOKEN -H 'correlationId: 123e4567-e89b-12d3-a456-426614174000' -H 'source: Selfcare' -H 'srDate: 11-09-2021' -H 'operation: ticketDetail' -H 'destination: CRM'"; \
+	echo
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: venv
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

@@ -1,0 +1,167 @@
+"""Settings for crmtickets, read from the environment.
+
+Every value has a safe development default so that a fresh clone runs with nothing configured;
+`CRM_ENV=production` turns the defaults strict (no DEBUG, secrets required). See README "Deploying".
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from crmtickets.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# --- Environment -----------------------------------------------------------------------------
+
+CRM_ENV = env_str("CRM_ENV", "development").lower()
+IS_DEVELOPMENT = CRM_ENV == "development"
+DEBUG = env_bool("DJANGO_DEBUG", IS_DEVELOPMENT)
+
+DEVELOPMENT_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", DEVELOPMENT_SECRET_KEY if IS_DEVELOPMENT else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when CRM_ENV is not 'development'.")
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+# --- Applications ----------------------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "tickets",
+]
+
+MIDDLEWARE = [
+    "tickets.middleware.CrmEnvelopeMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "crmtickets.urls"
+WSGI_APPLICATION = "crmtickets.wsgi.application"
+# The API answers with and without a trailing slash itself; never redirect a POST.
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database --------------------------------------------------------------------------------
+# DATABASE_URL, e.g. postgres://user@host:5432/name; default: an SQLite file beside manage.py.
+# Connections are kept open across requests (a new PostgreSQL connection per request costs ~4x)
+# and health-checked before reuse, so a restarted database is picked up without a restart.
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE takes the write lock at BEGIN, so concurrent creates queue instead of failing
+    # with "database is locked" half-way through a transaction.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+else:
+    # Fail fast when the store is unreachable: the client gets "Downstream error" within seconds.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Internationalisation --------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ----------------------------------------------------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- Request limits --------------------------------------------------------------------------
+
+# CONTRACT §6: a body over 1 MiB is 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+
+# --- Django REST framework -------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["tickets.renderers.EnvelopeRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["tickets.parsers.StrictJSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "tickets.exceptions.envelope_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CRM Ticket Services",
+    "DESCRIPTION": "Ticket store and API for the customer channels and the support desk.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- CRM: tokens -----------------------------------------------------------------------------
+# CONTRACT §4. HS256 with CRM_JWT_SECRET by default; RS256 with a PEM public key when
+# CRM_JWT_PUBLIC_KEY_FILE is set. The accepted algorithm is fixed here, never read from a token.
+
+DEVELOPMENT_JWT_SECRET = "development-only-jwt-secret-do-not-use-in-production"
+CRM_JWT_PUBLIC_KEY_FILE = env_str("CRM_JWT_PUBLIC_KEY_FILE", "")
+CRM_JWT_ALGORITHM = "RS256" if CRM_JWT_PUBLIC_KEY_FILE else "HS256"
+CRM_JWT_SECRET = env_str("CRM_JWT_SECRET", DEVELOPMENT_JWT_SECRET if IS_DEVELOPMENT else "")
+if CRM_JWT_ALGORITHM == "HS256" and not IS_DEVELOPMENT:
+    if not CRM_JWT_SECRET:
+        raise ImproperlyConfigured("CRM_JWT_SECRET must be set when CRM_ENV is not 'development'.")
+    if len(CRM_JWT_SECRET.encode()) < 32:
+        raise ImproperlyConfigured("CRM_JWT_SECRET must be at least 32 bytes long.")
+CRM_JWT_ISSUER = env_str("CRM_JWT_ISSUER", "")
+CRM_JWT_AUDIENCE = env_str("CRM_JWT_AUDIENCE", "")
+CRM_JWT_LEEWAY_SECONDS = 30
+
+# --- CRM: contract knobs ---------------------------------------------------------------------
+
+# CONTRACT §3: when set, the `source` header must be one of these (case-insensitive).
+CRM_ALLOWED_SOURCES = env_list("CRM_ALLOWED_SOURCES", [])
+# CONTRACT §7: the first ticket number (a store migrated from an older CRM continues its numbering).
+CRM_TICKET_NUMBER_START = env_int("CRM_TICKET_NUMBER_START", 1000)
+
+# --- Logging ---------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

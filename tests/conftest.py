@@ -1,0 +1,137 @@
+"""Shared fixtures: an API client that sends the contract's headers, tokens, and factories."""
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from tests.factories import IssueTypeFactory, TicketFactory, UserFactory
+from tickets.management.commands.issue_token import mint_token
+
+CONTACT = 649797
+OTHER_CONTACT = 24218
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    operation: str
+    token_required: bool = True
+
+
+E1 = Endpoint("get", "/crm/v1/ticket/details", "ticketDetail")
+E2 = Endpoint("get", "/crm/v1/ticket/issues", "issueTypes")
+E3 = Endpoint("post", "/crm/v1/social/ticket", "create", token_required=False)
+E4 = Endpoint("post", "/crm/v1/ticket/comment", "addTicketComment")
+E5 = Endpoint("post", "/crm/v1/ticket", "create")
+E6 = Endpoint("get", "/crm/v1/ticket/comments", "ticketComments")
+E7 = Endpoint("get", "/crm/v1/ticket", "ticketRecord")
+ENDPOINTS = {"E1": E1, "E2": E2, "E3": E3, "E4": E4, "E5": E5, "E6": E6, "E7": E7}
+
+# The document's example body (E3, E5), with a real effective date.
+TICKET_BODY = {
+    "source": "app",
+    "ticketstatus": "Open",
+    "effectivedate": "2021-09-11",
+    "ticketcategories": "Plan change",
+    "ticket_title": "Plan change",
+    "description": "Plan change request for ",
+    "subcategory": "sub1",
+    "status": "New",
+    "category": "cat1",
+    "vouchertype": "",
+    "voucheridformat": "",
+    "passwordpattern": "",
+}
+
+
+def token_for(contact: int = CONTACT, ttl: int = 3600) -> str:
+    return mint_token(contact=contact, ttl=ttl)
+
+
+def contract_headers(endpoint: Endpoint, *, contact: int = CONTACT) -> dict[str, str]:
+    """Every mandatory header of `endpoint`, valid, as the document's examples send them."""
+    headers = {
+        "correlationId": "123e4567-e89b-12d3-a456-426614174000",
+        "source": "Selfcare",
+        "srDate": "11-09-2021",
+        "operation": endpoint.operation,
+        "destination": "CRM",
+    }
+    if endpoint.token_required:
+        headers = {"token": token_for(contact), **headers}
+    return headers
+
+
+class CrmClient:
+    """Django's test client with the contract's headers; `headers` overrides them, a value of
+    None removes one. `body` is sent as JSON unless `raw` (bytes/str) is given."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def call(
+        self,
+        endpoint: Endpoint,
+        *,
+        body=None,
+        raw=None,
+        query: dict | None = None,
+        headers: dict | None = None,
+        contact: int = CONTACT,
+        content_type: str = "application/json",
+        method: str | None = None,
+    ):
+        sent = contract_headers(endpoint, contact=contact)
+        for name, value in (headers or {}).items():
+            if value is None:
+                sent.pop(name, None)
+            else:
+                sent[name] = value
+        kwargs = {"headers": sent}
+        if query:
+            kwargs["query_params"] = query
+        method = method or endpoint.method
+        if method in ("post", "put", "patch") or raw is not None or body is not None:
+            data = raw if raw is not None else json.dumps(body if body is not None else {})
+            kwargs["data"] = data
+            kwargs["content_type"] = content_type
+        return getattr(self.client, method)(endpoint.path, **kwargs)
+
+
+@pytest.fixture
+def api(client) -> CrmClient:
+    return CrmClient(client)
+
+
+def envelope_result(response):
+    """The `result` of a success envelope, asserting the envelope's shape on the way."""
+    payload = response.json()
+    assert list(payload) == ["response"]
+    assert payload["response"]["success"] == "true", payload
+    return payload["response"]["result"]
+
+
+def envelope_error(response) -> dict:
+    """The `arguments` of an error envelope; asserts statusCode equals the HTTP status."""
+    payload = response.json()
+    assert payload["response"]["success"] == "false", payload
+    arguments = payload["response"]["result"]["arguments"]
+    assert arguments["statusCode"] == str(response.status_code)
+    return arguments
+
+
+@pytest.fixture
+def ticket(db):
+    return TicketFactory()
+
+
+@pytest.fixture
+def issue_types(db):
+    return [IssueTypeFactory(name="General Enquiry"), IssueTypeFactory(name="Plan Enquiry")]
+
+
+@pytest.fixture
+def agent(db):
+    return UserFactory(username="agent")

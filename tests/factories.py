@@ -1,0 +1,62 @@
+"""factory-boy factories for the store. Tickets get numbers from a factory sequence; the API
+path allocates them through services.ticket_create."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from tickets.models import Comment, IssueType, Ticket, TicketStatus
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"agent{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "agent-password")
+
+
+class IssueTypeFactory(DjangoModelFactory):
+    class Meta:
+        model = IssueType
+
+    name = factory.Sequence(lambda n: f"Issue type {n}")
+    is_active = True
+    sort_order = factory.Sequence(lambda n: n * 10)
+
+
+class TicketFactory(DjangoModelFactory):
+    class Meta:
+        model = Ticket
+
+    ticket_number = factory.Sequence(lambda n: 5000 + n)
+    contact_number = 649797
+    ticket_status = TicketStatus.OPEN
+    title = factory.Faker("sentence", nb_words=4)
+    description = factory.Faker("paragraph")
+    ticket_categories = "Request"
+    category = "cat1"
+    subcategory = "sub1"
+    status = "New"
+    source = "app"
+    from_portal = True
+    update_log = "Ticket created."
+    created_at = factory.LazyFunction(timezone.now)
+    modified_at = factory.SelfAttribute("created_at")
+
+
+class CommentFactory(DjangoModelFactory):
+    class Meta:
+        model = Comment
+
+    ticket = factory.SubFactory(TicketFactory)
+    author_contact = factory.SelfAttribute("ticket.contact_number")
+    text = factory.Faker("sentence")
+    created_at = factory.LazyFunction(timezone.now)

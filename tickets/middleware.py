@@ -1,0 +1,71 @@
+"""The envelope for what happens outside DRF's views, under /crm/ only (CONTRACT §2, §8).
+
+DRF's exception handler covers errors raised in a view. Anything else — a path no view
+matches, an error in another middleware, Django's own 400/500 pages — would leave as HTML;
+this middleware, outermost, turns every such response under /crm/ into the error envelope,
+echoes `correlationId`, and strips the body of HEAD responses.
+"""
+
+import logging
+
+import orjson
+from django.http import HttpResponse
+
+from tickets.exceptions import (
+    INTERNAL_ERROR,
+    envelope_for_exception,
+    error_envelope,
+    internal_error_reference,
+)
+
+logger = logging.getLogger("tickets.errors")
+
+API_PREFIX = "/crm/"
+JSON = "application/json"
+
+
+def envelope_response(status: int, envelope: dict, headers: dict | None = None) -> HttpResponse:
+    response = HttpResponse(orjson.dumps(envelope), status=status, content_type=JSON)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+class CrmEnvelopeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(JSON):
+            response = self._replace_with_envelope(request, response)
+        correlation_id = request.headers.get("correlationId")
+        if correlation_id:
+            response["correlationId"] = correlation_id
+        if request.method == "HEAD":
+            response.content = b""
+        return response
+
+    def process_exception(self, request, exception):
+        """A view error that escaped DRF (e.g. a plain Django view under /crm/)."""
+        if not request.path.startswith(API_PREFIX):
+            return None
+        status, envelope, headers = envelope_for_exception(exception, request)
+        return envelope_response(status, envelope, headers)
+
+    @staticmethod
+    def _replace_with_envelope(request, response) -> HttpResponse:
+        status = response.status_code
+        if status >= 500:
+            reference = internal_error_reference(request)
+            logger.error("Non-envelope %s under /crm/, reference %s", status, reference)
+            envelope = error_envelope(status, INTERNAL_ERROR.format(reference=reference))
+        else:
+            envelope = error_envelope(status, f"{response.reason_phrase}.")
+        replacement = envelope_response(status, envelope)
+        for header in ("Allow", "Retry-After"):
+            if response.has_header(header):
+                replacement[header] = response[header]
+        return replacement

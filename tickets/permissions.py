@@ -1,0 +1,86 @@
+"""Mandatory-header rules per operation (CONTRACT §3), then the token (§3.3).
+
+The permission raises its own ApiError: DRF would otherwise turn a failed permission into
+NotAuthenticated whenever authentication classes exist, hiding the contract's message.
+"""
+
+import datetime
+import re
+
+from django.conf import settings
+from rest_framework.permissions import BasePermission
+
+from tickets import exceptions as errors
+from tickets.exceptions import bad_request
+
+TOKEN_HEADER = "token"
+COMMON_HEADERS = ("correlationId", "source", "srDate", "operation", "destination")
+
+_CORRELATION_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+_SR_DATE = re.compile(r"^([0-9]{2})-([0-9]{2})-([0-9]{4})$")
+
+
+def mandatory_headers(token_required: bool) -> tuple[str, ...]:
+    return ((TOKEN_HEADER,) if token_required else ()) + COMMON_HEADERS
+
+
+def header_value(request, name: str) -> str:
+    """The header's value stripped; "" when absent (blank counts as missing)."""
+    return request.headers.get(name, "").strip()
+
+
+def _is_real_date(text: str) -> bool:
+    match = _SR_DATE.match(text)
+    if not match:
+        return False
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_values(request, operation: str) -> None:
+    correlation_id = header_value(request, "correlationId")
+    if not _CORRELATION_ID.match(correlation_id):
+        raise bad_request(errors.HEADER_CORRELATION_ID_INVALID)
+
+    source = header_value(request, "source")
+    if len(source) > 64:
+        raise bad_request(errors.HEADER_SOURCE_TOO_LONG)
+    allowed = settings.CRM_ALLOWED_SOURCES
+    if allowed and source.lower() not in {name.lower() for name in allowed}:
+        raise bad_request(errors.HEADER_SOURCE_NOT_ALLOWED.format(allowed=", ".join(allowed)))
+
+    if not _is_real_date(header_value(request, "srDate")):
+        raise bad_request(errors.HEADER_SR_DATE_INVALID)
+
+    if header_value(request, "operation").lower() != operation.lower():
+        raise bad_request(errors.HEADER_OPERATION_INVALID.format(operation=operation))
+
+    if header_value(request, "destination").lower() != "crm":
+        raise bad_request(errors.HEADER_DESTINATION_INVALID)
+
+
+class RequiredHeaders(BasePermission):
+    """Presence of every mandatory header in contract order, then their values.
+
+    The view declares `operations` ({action: operation header value}) and `token_required`.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        for name in mandatory_headers(view.token_required):
+            if not header_value(request, name):
+                raise bad_request(errors.HEADER_MISSING.format(name=name))
+        _check_values(request, view.operations[view.action])
+        return True
+
+
+class IsTokenContact(BasePermission):
+    """Authenticates now (views authenticate lazily) so token errors come after header errors."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.user is None:
+            raise errors.invalid_token(errors.TOKEN_INVALID)
+        return True

@@ -1,0 +1,380 @@
+"""Input validation and output shapes of the API.
+
+Validation is written as small declarative rules rather than DRF `Serializer` fields on purpose:
+the contract reports only the *first* failing field in table order with an exact sentence
+(CONTRACT §6), matches keys case- and underscore-insensitively, and refuses duplicate keys —
+none of which DRF's field-error dictionaries express. Output shapes are plain functions over
+model instances or `.values()` rows, with every value a string and keys in contract order (§7).
+"""
+
+import datetime
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from tickets import exceptions as errors
+from tickets.exceptions import bad_request
+from tickets.models import TicketStatus
+from tickets.parsers import JSONObject
+
+RECORD_ID_PREFIX = "17x"
+CONTACT_ID_PREFIX = "12x"
+USER_ID_PREFIX = "19x"
+TICKET_NUMBER_PREFIX = "TT"
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_CONTACT = re.compile(r"^(?:12x)?([0-9]{1,18})$", re.ASCII)
+_TICKET_NUMBER = re.compile(r"^(?:TT)?([0-9]{1,18})$", re.ASCII | re.IGNORECASE)
+_RECORD_ID = re.compile(r"^17x([0-9]{1,18})$", re.ASCII)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_STATUS_BY_LOWER = {status.lower(): status for status in TicketStatus.values}
+
+
+# --- Key matching ------------------------------------------------------------------------------
+
+
+def normalize_key(key: str) -> str:
+    """`ticket_title`, `ticketTitle` and `TICKETTITLE` all match `tickettitle` (CONTRACT §6)."""
+    return key.replace("_", "").lower()
+
+
+def match_fields(body: Mapping, field_names: list[str]) -> dict[str, object]:
+    """Map the body's keys onto the known fields; unknown keys are dropped.
+
+    Two keys matching one field is refused whatever their values, before any other rule.
+    """
+    by_normal = {normalize_key(name): name for name in field_names}
+    pairs = body.pairs if isinstance(body, JSONObject) else list(body.items())
+    matched: dict[str, object] = {}
+    for key, value in pairs:
+        name = by_normal.get(normalize_key(key))
+        if name is None:
+            continue
+        if name in matched:
+            raise bad_request(errors.FIELD_DUPLICATE.format(name=name))
+        matched[name] = value
+    return {name: value for name, value in matched.items() if value is not None}
+
+
+# --- Text rules --------------------------------------------------------------------------------
+
+
+def _text(name: str, value: object, *, max_length: int, allow_blank: bool) -> str:
+    if not isinstance(value, str):
+        raise bad_request(errors.FIELD_NOT_STRING.format(name=name))
+    if "\x00" in value or _SURROGATE.search(value):
+        raise bad_request(errors.FIELD_BAD_CHARACTERS.format(name=name))
+    if not allow_blank and not value.strip():
+        raise bad_request(errors.FIELD_REQUIRED.format(name=name))
+    if len(value) > max_length:
+        raise bad_request(errors.FIELD_TOO_LONG.format(name=name, max_length=max_length))
+    return value
+
+
+def _status(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise bad_request(errors.FIELD_NOT_STRING.format(name=name))
+    canonical = _STATUS_BY_LOWER.get(value.strip().lower())
+    if canonical is None:
+        raise bad_request(errors.FIELD_BAD_STATUS.format(name=name))
+    return canonical
+
+
+def _effective_date(name: str, value: object) -> datetime.date | None:
+    if not isinstance(value, str):
+        raise bad_request(errors.FIELD_NOT_STRING.format(name=name))
+    if value == "":
+        return None
+    if _ISO_DATE.match(value):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise bad_request(errors.FIELD_BAD_DATE.format(name=name))
+
+
+def parse_contact_number(value: object) -> int | None:
+    """`649797`, `"649797"` or `"12x649797"` → 649797; anything else → None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 10**18 else None
+    if isinstance(value, str):
+        match = _CONTACT.match(value.strip())
+        return int(match.group(1)) if match else None
+    return None
+
+
+def _optional_contact(name: str, value: object) -> int | None:
+    if value == "":
+        return None
+    number = parse_contact_number(value)
+    if number is None:
+        raise bad_request(errors.FIELD_BAD_CONTACT.format(name=name))
+    return number
+
+
+# --- Ticket bodies (E3, E5) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    name: str  # as named in messages
+    attribute: str  # the model field it fills
+    check: Callable[[str, object], object]
+    required: bool = True
+
+
+def _non_blank(max_length: int) -> Callable[[str, object], str]:
+    return lambda name, value: _text(name, value, max_length=max_length, allow_blank=False)
+
+
+def _may_be_blank(max_length: int) -> Callable[[str, object], str]:
+    return lambda name, value: _text(name, value, max_length=max_length, allow_blank=True)
+
+
+TICKET_FIELD_RULES = [
+    FieldRule("ticketStatus", "ticket_status", _status),
+    FieldRule("effectiveDate", "effective_date", _effective_date),
+    FieldRule("ticketCategories", "ticket_categories", _non_blank(255)),
+    FieldRule("tickettitle", "title", _non_blank(255)),
+    FieldRule("description", "description", _non_blank(20_000)),
+    FieldRule("subcategory", "subcategory", _non_blank(255)),
+    FieldRule("status", "status", _non_blank(255)),
+    FieldRule("category", "category", _non_blank(255)),
+    FieldRule("voucherType", "voucher_type", _may_be_blank(255)),
+    FieldRule("voucherIdFormat", "voucher_id_format", _may_be_blank(255)),
+    FieldRule("passwordPattern", "password_pattern", _may_be_blank(255)),
+    FieldRule("source", "source", _non_blank(64)),
+]
+SOCIAL_CONTACT_RULE = FieldRule("contactId", "contact_number", _optional_contact, required=False)
+
+
+def require_object(data: object) -> Mapping:
+    if not isinstance(data, dict):
+        raise bad_request(errors.BODY_NOT_OBJECT)
+    return data
+
+
+def validate_ticket_body(data: object, *, social: bool) -> dict[str, object]:
+    """Validated model attributes for a new ticket, or the first error in table order."""
+    rules = TICKET_FIELD_RULES + ([SOCIAL_CONTACT_RULE] if social else [])
+    given = match_fields(require_object(data), [rule.name for rule in rules])
+    values: dict[str, object] = {}
+    for rule in rules:
+        if rule.name not in given:
+            if rule.required:
+                raise bad_request(errors.FIELD_REQUIRED.format(name=rule.name))
+            continue
+        values[rule.attribute] = rule.check(rule.name, given[rule.name])
+    return values
+
+
+# --- Comment body (E4) ---------------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class CommentInput:
+    ticket_reference: str  # as sent, for the 404 message
+    comment: str
+    contact_number: int
+
+
+def _string_or_integer(name: str, value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise bad_request(errors.FIELD_NOT_STRING_OR_INTEGER.format(name=name))
+    text = str(value)
+    if not text.strip():
+        raise bad_request(errors.FIELD_REQUIRED.format(name=name))
+    return text
+
+
+def validate_comment_body(data: object, *, data_header: str) -> CommentInput:
+    """E4's body in order ticketNo, comment, contactId; a blank comment falls back to the
+    `data` header (CONTRACT §3, §6)."""
+    given = match_fields(require_object(data), ["ticketNo", "comment", "contactId"])
+
+    if "ticketNo" not in given:
+        raise bad_request(errors.FIELD_REQUIRED.format(name="ticketNo"))
+    ticket_reference = _string_or_integer("ticketNo", given["ticketNo"])
+
+    comment = given.get("comment")
+    if isinstance(comment, str) and not comment.strip():
+        comment = None
+    if comment is None and data_header.strip():
+        comment = data_header
+    if comment is None:
+        raise bad_request(errors.FIELD_REQUIRED.format(name="comment"))
+    comment = _text("comment", comment, max_length=COMMENT_MAX_LENGTH, allow_blank=False)
+
+    if "contactId" not in given:
+        raise bad_request(errors.FIELD_REQUIRED.format(name="contactId"))
+    contact_number = parse_contact_number(given["contactId"])
+    if contact_number is None:
+        raise bad_request(errors.FIELD_BAD_CONTACT.format(name="contactId"))
+    return CommentInput(ticket_reference, comment, contact_number)
+
+
+@dataclass(frozen=True)
+class TicketReference:
+    """A ticket named by number (`TT1130`, `1130`) or by record id (`17x55954`)."""
+
+    ticket_number: int | None = None
+    record_id: int | None = None
+
+
+def parse_ticket_reference(value: str) -> TicketReference | None:
+    text = value.strip()
+    if match := _TICKET_NUMBER.match(text):
+        return TicketReference(ticket_number=int(match.group(1)))
+    if match := _RECORD_ID.match(text):
+        return TicketReference(record_id=int(match.group(1)))
+    return None
+
+
+# --- Query parameters ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListParams:
+    status: str | None
+    limit: int
+    offset: int
+
+
+LIST_LIMIT_MAX = 500
+
+
+def _query_int(raw: str, *, minimum: int, maximum: int | None, message: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip(), re.ASCII):
+        raise bad_request(message)
+    number = int(raw)
+    if number < minimum or (maximum is not None and number > maximum):
+        raise bad_request(message)
+    return number
+
+
+def validate_list_params(query: Mapping[str, str]) -> ListParams:
+    """E1's `status`, `limit`, `offset`; an empty parameter counts as absent (CONTRACT §7)."""
+    status = None
+    if raw_status := query.get("status", "").strip():
+        status = _STATUS_BY_LOWER.get(raw_status.lower())
+        if status is None:
+            raise bad_request(errors.QUERY_BAD_STATUS)
+    limit = LIST_LIMIT_MAX
+    if raw_limit := query.get("limit", ""):
+        limit = _query_int(raw_limit, minimum=1, maximum=LIST_LIMIT_MAX, message=errors.QUERY_BAD_LIMIT)
+    offset = 0
+    if raw_offset := query.get("offset", ""):
+        offset = _query_int(raw_offset, minimum=0, maximum=None, message=errors.QUERY_BAD_OFFSET)
+    return ListParams(status=status, limit=limit, offset=offset)
+
+
+def required_query_param(query: Mapping[str, str], name: str) -> str:
+    value = query.get(name, "")
+    if not value.strip():
+        raise bad_request(errors.QUERY_REQUIRED.format(name=name))
+    return value
+
+
+# --- Output shapes -------------------------------------------------------------------------
+
+
+def format_datetime(value: datetime.datetime) -> str:
+    """`YYYY-MM-DD HH:MM:SS` in the configured time zone (CONTRACT §7)."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def format_ticket_number(number: int) -> str:
+    return f"{TICKET_NUMBER_PREFIX}{number}"
+
+
+def _prefixed(prefix: str, value: int | None) -> str:
+    return "" if value is None else f"{prefix}{value}"
+
+
+TICKET_LIST_FIELDS = (
+    "id",
+    "ticket_number",
+    "ticket_status",
+    "description",
+    "created_at",
+    "ticket_categories",
+)
+
+
+def ticket_list_item(row: Mapping) -> dict[str, str]:
+    """One E1 item from a `.values(*TICKET_LIST_FIELDS)` row, keys in contract order."""
+    return {
+        "ticket_no": f"{TICKET_NUMBER_PREFIX}{row['ticket_number']}",
+        "ticketstatus": row["ticket_status"],
+        "description": row["description"],
+        "createdtime": format_datetime(row["created_at"]),
+        "ticketcategories": row["ticket_categories"],
+        "id": f"{RECORD_ID_PREFIX}{row['id']}",
+    }
+
+
+def ticket_record(ticket) -> dict[str, str]:
+    """The full record of E3, E5 and E7: the document's keys in its order, then `category`
+    and `status`; all values strings (CONTRACT §7). Internal notes never appear here."""
+    effective_date = ticket.effective_date.isoformat() if ticket.effective_date else ""
+    return {
+        "ticket_no": format_ticket_number(ticket.ticket_number),
+        "assigned_user_id": _prefixed(USER_ID_PREFIX, ticket.assigned_to_id),
+        "parent_id": "",
+        "ticketpriorities": "",
+        "product_id": "",
+        "ticketseverities": "",
+        "ticketstatus": ticket.ticket_status,
+        "ticketcategories": ticket.ticket_categories,
+        "update_log": ticket.update_log,
+        "hours": "",
+        "days": "",
+        "createdtime": format_datetime(ticket.created_at),
+        "modifiedtime": format_datetime(ticket.modified_at),
+        "modifiedby": _prefixed(USER_ID_PREFIX, ticket.modified_by_id),
+        "ticket_title": ticket.title,
+        "description": ticket.description,
+        "solution": "",
+        "contact_id": _prefixed(CONTACT_ID_PREFIX, ticket.contact_number),
+        "from_portal": "1" if ticket.from_portal else "0",
+        "effectivedate": effective_date,
+        "subcategory": ticket.subcategory,
+        "source": ticket.source,
+        "starred": "1" if ticket.starred else "0",
+        "tags": "",
+        "cf_1518": "",
+        "cf_1520": "",
+        "cf_1522": "",
+        "cf_1524": "",
+        "cf_1526": "",
+        "internalmemo": "",
+        "vendorid": "",
+        "vouchertype": ticket.voucher_type,
+        "requiredprefix": "",
+        "rechargeinterfaces": "",
+        "voucheridformat": ticket.voucher_id_format,
+        "passwordpattern": ticket.password_pattern,
+        "currencyid": "",
+        "id": f"{RECORD_ID_PREFIX}{ticket.pk}",
+        "label": ticket.title,
+        "category": ticket.category,
+        "status": ticket.status,
+    }
+
+
+def comment_item(comment) -> dict[str, str]:
+    """One E6 item (CONTRACT §10); expects `author_user` to be selected with the comment."""
+    user = comment.author_user
+    return {
+        "id": str(comment.pk),
+        "commentcontent": comment.text,
+        "createdtime": format_datetime(comment.created_at),
+        "author": "agent" if user is not None else "customer",
+        "authorname": (user.get_full_name() or user.get_username()) if user is not None else "",
+    }
