@@ -368,6 +368,11 @@ def ticket_record(ticket) -> dict[str, str]:
     }
 
 
+def user_display_name(user) -> str:
+    """How a staff user is named to customers (E6) and in the update log: full name, else username."""
+    return user.get_full_name() or user.get_username()
+
+
 def comment_item(comment) -> dict[str, str]:
     """One E6 item (CONTRACT §10); expects `author_user` to be selected with the comment."""
     user = comment.author_user
@@ -376,5 +381,5 @@ def comment_item(comment) -> dict[str, str]:
         "commentcontent": comment.text,
         "createdtime": format_datetime(comment.created_at),
         "author": "agent" if user is not None else "customer",
-        "authorname": (user.get_full_name() or user.get_username()) if user is not None else "",
+        "authorname": user_display_name(user) if user is not None else "",
     }

@@ -1,13 +1,33 @@
 """Writes to the store. Every function is atomic: it fully happens or not at all (CONTRACT §8)."""
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from tickets.models import Comment, Ticket, TicketNumberCounter
+from tickets.models import Comment, Ticket, TicketNumberCounter, TicketStatus
+from tickets.serializers import COMMENT_MAX_LENGTH, format_datetime, user_display_name
 
 TICKET_SEQUENCE = "ticket"
 UPDATE_LOG_CREATED = "Ticket created."
+UPDATE_LOG_STATUS = "Status changed from {old} to {new} by {by} on {when}."
+UPDATE_LOG_ASSIGNEE = "Assignee changed from {old} to {new} by {by} on {when}."
+UPDATE_LOG_NOBODY = "nobody"
+
+# Created by migration 0003_support_agent_group, which also fixes its permissions.
+SUPPORT_AGENT_GROUP = "Support agent"
+
+COMMENT_BLANK = "A reply must not be blank."
+COMMENT_TOO_LONG = f"A reply must be at most {COMMENT_MAX_LENGTH} characters."
+NOT_STAFF = "Only staff users can {what}."
+UNKNOWN_STATUS = "'{status}' is not a ticket status."
+
+# `assignee` left out of ticket_update: keep the current one (None means "unassign").
+_KEEP = object()
 
 
 def _next_ticket_number() -> int:
@@ -90,3 +110,100 @@ def comment_create_by_contact(*, ticket: Ticket, contact_number: int, text: str)
     comment = Comment(ticket=ticket, author_contact=contact_number, text=text, created_at=timezone.now())
     comment.save(force_insert=True)
     return comment
+
+
+def _require_staff(user, what: str) -> None:
+    if not (user.is_staff and user.is_active):
+        raise ValidationError(NOT_STAFF.format(what=what))
+
+
+def _assignee_name(user) -> str:
+    return UPDATE_LOG_NOBODY if user is None else user_display_name(user)
+
+
+@transaction.atomic
+def ticket_update(*, ticket: Ticket, by, ticket_status: str | None = None, assignee=_KEEP) -> Ticket:
+    """A staff user's change of status and/or assignee (the support desk, single or bulk).
+
+    Each real change appends one line with who and when to `update_log`, and sets
+    `modified_by`/`modified_at`, which E7's record shows (CONTRACT §7). A change to the current
+    value is no change: nothing is logged or saved. The row is locked and re-read so concurrent
+    agents append to the log instead of overwriting each other's lines.
+    """
+    _require_staff(by, "change tickets")
+    if ticket_status is not None and ticket_status not in TicketStatus.values:
+        raise ValidationError(UNKNOWN_STATUS.format(status=ticket_status))
+    locked = Ticket.objects.select_for_update().select_related("assigned_to").get(pk=ticket.pk)
+    changes = []
+    if ticket_status is not None and ticket_status != locked.ticket_status:
+        changes.append((UPDATE_LOG_STATUS, locked.ticket_status, ticket_status))
+        locked.ticket_status = ticket_status
+    if assignee is not _KEEP and getattr(assignee, "pk", None) != locked.assigned_to_id:
+        if assignee is not None:
+            _require_staff(assignee, "be assigned tickets")
+        changes.append((UPDATE_LOG_ASSIGNEE, _assignee_name(locked.assigned_to), _assignee_name(assignee)))
+        locked.assigned_to = assignee
+    if not changes:
+        return locked
+    now = timezone.now()
+    by_name, when = user_display_name(by), format_datetime(now)
+    lines = [template.format(old=old, new=new, by=by_name, when=when) for template, old, new in changes]
+    locked.update_log = "\n".join(filter(None, [locked.update_log, *lines]))
+    locked.modified_by = by
+    locked.modified_at = now
+    locked.save(update_fields=["ticket_status", "assigned_to", "update_log", "modified_by", "modified_at"])
+    return locked
+
+
+@transaction.atomic
+def ticket_bulk_set_status(*, tickets: QuerySet[Ticket], by, ticket_status: str) -> int:
+    """`ticket_update` for each ticket not yet in `ticket_status`; returns how many changed."""
+    changing = list(tickets.exclude(ticket_status=ticket_status).order_by("pk"))
+    for ticket in changing:
+        ticket_update(ticket=ticket, by=by, ticket_status=ticket_status)
+    return len(changing)
+
+
+@transaction.atomic
+def ticket_bulk_assign(*, tickets: QuerySet[Ticket], by, assignee) -> int:
+    """`ticket_update` for each ticket not yet assigned to `assignee`; returns how many changed."""
+    changing = list(tickets.exclude(assigned_to=assignee).order_by("pk"))
+    for ticket in changing:
+        ticket_update(ticket=ticket, by=by, assignee=assignee)
+    return len(changing)
+
+
+@transaction.atomic
+def comment_create_by_agent(*, ticket: Ticket, author, text: str, is_internal: bool) -> Comment:
+    """A staff reply: public (the customer sees it through E6) or an internal note (never leaves
+    the support desk, CONTRACT §10). Same length limit as a customer's comment."""
+    _require_staff(author, "reply to tickets")
+    if not text.strip():
+        raise ValidationError(COMMENT_BLANK)
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise ValidationError(COMMENT_TOO_LONG)
+    comment = Comment(
+        ticket=ticket, author_user=author, text=text, is_internal=is_internal, created_at=timezone.now()
+    )
+    comment.save(force_insert=True)
+    return comment
+
+
+@transaction.atomic
+def agent_create(*, username: str, email: str, password: str, first_name: str = "", last_name: str = ""):
+    """A staff user in the `Support agent` group: may work tickets, nothing more (no superuser).
+
+    The password goes through the configured password validators, like `createsuperuser`.
+    """
+    group = Group.objects.filter(name=SUPPORT_AGENT_GROUP).first()
+    if group is None:
+        raise ValidationError(f"The '{SUPPORT_AGENT_GROUP}' group is missing: run `manage.py migrate`.")
+    user = get_user_model()(
+        username=username, email=email, first_name=first_name, last_name=last_name, is_staff=True
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.add(group)
+    return user
