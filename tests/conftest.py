@@ -50,8 +50,11 @@ def token_for(contact: int = CONTACT, ttl: int = 3600) -> str:
     return mint_token(contact=contact, ttl=ttl)
 
 
-def contract_headers(endpoint: Endpoint, *, contact: int = CONTACT) -> dict[str, str]:
-    """Every mandatory header of `endpoint`, valid, as the document's examples send them."""
+def contract_headers(
+    endpoint: Endpoint, *, contact: int = CONTACT, token: str | None = None
+) -> dict[str, str]:
+    """Every mandatory header of `endpoint`, valid, as the document's examples send them.
+    A token is minted only when none is given (an RS256 test signs its own)."""
     headers = {
         "correlationId": "123e4567-e89b-12d3-a456-426614174000",
         "source": "Selfcare",
@@ -60,7 +63,7 @@ def contract_headers(endpoint: Endpoint, *, contact: int = CONTACT) -> dict[str,
         "destination": "CRM",
     }
     if endpoint.token_required:
-        headers = {"token": token_for(contact), **headers}
+        headers = {"token": token or token_for(contact), **headers}
     return headers
 
 
@@ -83,7 +86,7 @@ class CrmClient:
         content_type: str = "application/json",
         method: str | None = None,
     ):
-        sent = contract_headers(endpoint, contact=contact)
+        sent = contract_headers(endpoint, contact=contact, token=(headers or {}).get("token"))
         for name, value in (headers or {}).items():
             if value is None:
                 sent.pop(name, None)

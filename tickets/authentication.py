@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jwt
 from django.conf import settings
+from jwt.exceptions import InvalidSubjectError
 from rest_framework.authentication import BaseAuthentication
 
 from tickets import exceptions as errors
@@ -76,7 +77,7 @@ def decode_contact_token(token: str) -> Contact:
         raise invalid_token(errors.TOKEN_AUDIENCE_INVALID) from None
     except jwt.ImmatureSignatureError:
         raise invalid_token(errors.TOKEN_NOT_YET_VALID) from None
-    except jwt.InvalidSubjectError:
+    except InvalidSubjectError:  # not exported as jwt.InvalidSubjectError
         raise invalid_token(errors.TOKEN_SUBJECT_INVALID) from None
     except jwt.DecodeError:
         raise invalid_token(errors.TOKEN_MALFORMED) from None

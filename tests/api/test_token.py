@@ -1,0 +1,283 @@
+"""CONTRACT §3.3 and §4: the JWT in the `token` header."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.test import override_settings
+
+from tests.conftest import CONTACT, E1, E4, E5, TICKET_BODY, envelope_error, envelope_result, token_for
+from tests.factories import TicketFactory
+from tickets import exceptions as errors
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+OTHER_SECRET = "another-secret-that-is-long-enough-for-hs256"
+
+
+def claims(**overrides) -> dict:
+    now = int(time.time())
+    values = {"sub": str(CONTACT), "iat": now, "exp": now + 600, **overrides}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def hs256(payload: dict, secret: str | None = None, algorithm: str = "HS256") -> str:
+    return jwt.encode(payload, secret or settings.CRM_JWT_SECRET, algorithm=algorithm)
+
+
+def rsa_private_key():
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_pem(key) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def public_pem(key) -> bytes:
+    return key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def assert_invalid_token(response, message: str) -> None:
+    assert response.status_code == 401
+    error = envelope_error(response)
+    assert error["errorCode"] == "INVALID_TOKEN"
+    assert error["errorMessage"] == message
+
+
+def call_with(api, token: str):
+    return api.call(E1, headers={"token": token})
+
+
+# --- Malformed -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("token", "count"), [("abc", 0), ("abc.def", 1), ("a.b.c.d", 3)])
+def test_token_without_exactly_two_periods_is_401_with_the_count(api, token, count):
+    assert_invalid_token(call_with(api, token), errors.TOKEN_PERIODS.format(count=count))
+
+
+def test_token_without_periods_gives_the_documented_sentence(api):
+    response = call_with(api, "string")
+    assert envelope_error(response)["errorMessage"] == (
+        "JWT strings must contain exactly 2 period characters. Found: 0"
+    )
+
+
+def test_token_with_bad_base64_is_401_malformed(api):
+    assert_invalid_token(call_with(api, "a.b.c"), errors.TOKEN_MALFORMED)
+
+
+# --- Expiry ----------------------------------------------------------------------------------------
+
+
+def test_expired_token_is_401(api):
+    token = hs256(claims(exp=int(time.time()) - 120))
+    assert_invalid_token(call_with(api, token), errors.TOKEN_EXPIRED)
+
+
+def test_token_expired_within_30_seconds_leeway_is_accepted(api):
+    token = hs256(claims(exp=int(time.time()) - 10))
+    assert call_with(api, token).status_code == 200
+
+
+def test_token_expired_beyond_30_seconds_leeway_is_refused(api):
+    token = hs256(claims(exp=int(time.time()) - 45))
+    assert_invalid_token(call_with(api, token), errors.TOKEN_EXPIRED)
+
+
+# --- Signature and algorithm ---------------------------------------------------------------------
+
+
+def test_token_signed_with_another_secret_is_401_signature_mismatch(api):
+    token = hs256(claims(), secret=OTHER_SECRET)
+    assert_invalid_token(call_with(api, token), errors.TOKEN_BAD_SIGNATURE)
+
+
+def test_token_with_alg_none_is_refused(api):
+    token = jwt.encode(claims(), None, algorithm="none")
+    assert_invalid_token(call_with(api, token), errors.TOKEN_ALGORITHM_NOT_ALLOWED)
+
+
+def test_token_with_another_hmac_algorithm_is_refused(api):
+    token = hs256(claims(), secret="s" * 64, algorithm="HS512")
+    assert_invalid_token(call_with(api, token), errors.TOKEN_ALGORITHM_NOT_ALLOWED)
+
+
+def test_rs256_token_is_refused_when_hs256_is_configured(api):
+    token = jwt.encode(claims(), private_pem(rsa_private_key()), algorithm="RS256")
+    assert_invalid_token(call_with(api, token), errors.TOKEN_ALGORITHM_NOT_ALLOWED)
+
+
+# --- Claims ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("claim", ["sub", "exp"])
+def test_token_missing_a_required_claim_is_401_naming_it(api, claim):
+    token = hs256(claims(**{claim: None}))
+    assert_invalid_token(call_with(api, token), errors.TOKEN_CLAIM_MISSING.format(claim=claim))
+
+
+@pytest.mark.parametrize("subject", ["abc", "12x649797", "-5", "", " 649797", "\u0664\u0662"])
+def test_subject_that_is_not_ascii_digits_is_401(api, subject):
+    assert_invalid_token(call_with(api, hs256(claims(sub=subject))), errors.TOKEN_SUBJECT_INVALID)
+
+
+def test_integer_subject_is_401(api):
+    assert_invalid_token(call_with(api, hs256(claims(sub=CONTACT))), errors.TOKEN_SUBJECT_INVALID)
+
+
+def test_subject_with_leading_zeros_is_the_same_contact(api):
+    ticket = TicketFactory(contact_number=7)
+    listed = envelope_result(call_with(api, hs256(claims(sub="007"))))
+    assert [item["ticket_no"] for item in listed] == [f"TT{ticket.ticket_number}"]
+
+
+@pytest.mark.parametrize("prefix", ["Bearer ", "bearer ", "BEARER  "])
+def test_bearer_prefix_in_any_case_is_stripped(api, prefix):
+    assert call_with(api, prefix + token_for()).status_code == 200
+
+
+# --- Issuer and audience ----------------------------------------------------------------------------
+
+
+@override_settings(CRM_JWT_ISSUER="https://id.example.com")
+def test_configured_issuer_is_accepted(api):
+    assert call_with(api, hs256(claims(iss="https://id.example.com"))).status_code == 200
+
+
+@override_settings(CRM_JWT_ISSUER="https://id.example.com")
+def test_other_issuer_is_refused_when_configured(api):
+    token = hs256(claims(iss="https://evil.example.com"))
+    assert_invalid_token(call_with(api, token), errors.TOKEN_ISSUER_INVALID)
+
+
+@override_settings(CRM_JWT_ISSUER="https://id.example.com")
+def test_missing_issuer_is_refused_when_configured(api):
+    assert_invalid_token(call_with(api, hs256(claims())), errors.TOKEN_CLAIM_MISSING.format(claim="iss"))
+
+
+@override_settings(CRM_JWT_AUDIENCE="crm")
+def test_configured_audience_is_accepted(api):
+    assert call_with(api, hs256(claims(aud="crm"))).status_code == 200
+
+
+@override_settings(CRM_JWT_AUDIENCE="crm")
+def test_other_audience_is_refused_when_configured(api):
+    assert_invalid_token(call_with(api, hs256(claims(aud="billing"))), errors.TOKEN_AUDIENCE_INVALID)
+
+
+@override_settings(CRM_JWT_AUDIENCE="crm")
+def test_missing_audience_is_refused_when_configured(api):
+    assert_invalid_token(call_with(api, hs256(claims())), errors.TOKEN_CLAIM_MISSING.format(claim="aud"))
+
+
+def test_issuer_and_audience_are_not_checked_when_not_configured(api):
+    assert call_with(api, hs256(claims(iss="anyone", aud="anything"))).status_code == 200
+
+
+# --- RS256 -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rs256_key(tmp_path):
+    """RS256 verification with a freshly generated key pair; yields the private key."""
+    key = rsa_private_key()
+    public_key_file = tmp_path / "public.pem"
+    public_key_file.write_bytes(public_pem(key))
+    with override_settings(CRM_JWT_PUBLIC_KEY_FILE=str(public_key_file), CRM_JWT_ALGORITHM="RS256"):
+        yield key
+
+
+def test_rs256_token_signed_with_the_configured_key_pair_is_accepted(api, rs256_key):
+    token = jwt.encode(claims(), private_pem(rs256_key), algorithm="RS256")
+    assert call_with(api, token).status_code == 200
+
+
+def test_rs256_token_signed_with_another_key_is_401_signature_mismatch(api, rs256_key):
+    token = jwt.encode(claims(), private_pem(rsa_private_key()), algorithm="RS256")
+    assert_invalid_token(call_with(api, token), errors.TOKEN_BAD_SIGNATURE)
+
+
+def test_hs256_token_is_refused_when_rs256_is_configured(api, rs256_key):
+    assert_invalid_token(call_with(api, hs256(claims())), errors.TOKEN_ALGORITHM_NOT_ALLOWED)
+
+
+# --- Never echo the token ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "secretvalue",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl",
+        hs256(claims(exp=1)),
+        hs256(claims(sub="abc")),
+        hs256(claims(), secret=OTHER_SECRET),
+    ],
+    ids=["no-periods", "bad-signature-raw", "expired", "bad-subject", "other-secret"],
+)
+def test_token_errors_never_echo_the_token(api, token):
+    response = call_with(api, token)
+    assert response.status_code == 401
+    assert token not in response.content.decode()
+    for part in token.split("."):
+        assert part not in envelope_error(response)["errorMessage"]
+
+
+def test_token_is_checked_on_comments_too(api):
+    response = api.call(
+        E4, body={"ticketNo": "TT1", "comment": "x", "contactId": "1"}, headers={"token": "x"}
+    )
+    assert_invalid_token(response, errors.TOKEN_PERIODS.format(count=0))
+
+
+def test_token_is_checked_before_the_body(api):
+    response = api.call(E5, body={**TICKET_BODY, "ticketstatus": "bad"}, headers={"token": "x.y"})
+    assert_invalid_token(response, errors.TOKEN_PERIODS.format(count=1))
+
+
+# --- Start-up -------------------------------------------------------------------------------------
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess:
+    """Import the settings in a fresh interpreter with a production environment."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith(("CRM_", "DJANGO_"))}
+    environment.update(
+        {
+            "CRM_ENV": "production",
+            "DJANGO_SETTINGS_MODULE": "crmtickets.settings",
+            "DJANGO_SECRET_KEY": "a-production-secret-key-for-the-start-up-test-only",
+            **env,
+        }
+    )
+    return subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; settings.CRM_JWT_SECRET"],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_hs256_secret_shorter_than_32_bytes_is_refused_at_start_up_in_production():
+    result = load_settings(CRM_JWT_SECRET="x" * 31)
+    assert result.returncode != 0
+    assert "CRM_JWT_SECRET must be at least 32 bytes" in result.stderr
+
+
+def test_hs256_secret_of_32_bytes_passes_the_start_up_check():
+    result = load_settings(CRM_JWT_SECRET="x" * 32)
+    assert "CRM_JWT_SECRET" not in result.stderr
