@@ -21,6 +21,7 @@ venv: $(VENV)/.installed
 migrate: venv
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_issue_types
+	$(MANAGE) seed_demo
 
 token: venv
 	@$(MANAGE) issue_token --contact $(DEMO_CONTACT) --ttl 86400

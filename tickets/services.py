@@ -25,6 +25,8 @@ COMMENT_BLANK = "A reply must not be blank."
 COMMENT_TOO_LONG = f"A reply must be at most {COMMENT_MAX_LENGTH} characters."
 NOT_STAFF = "Only staff users can {what}."
 UNKNOWN_STATUS = "'{status}' is not a ticket status."
+AGENT_GROUP_MISSING = f"The '{SUPPORT_AGENT_GROUP}' group is missing: run `manage.py migrate`."
+AGENT_PASSWORD_BLANK = "The password must not be blank."
 
 # `assignee` left out of ticket_update: keep the current one (None means "unassign").
 _KEEP = object()
@@ -190,19 +192,27 @@ def comment_create_by_agent(*, ticket: Ticket, author, text: str, is_internal: b
 
 
 @transaction.atomic
-def agent_create(*, username: str, email: str, password: str, first_name: str = "", last_name: str = ""):
+def agent_create(
+    *, username: str, email: str, password: str | None, first_name: str = "", last_name: str = ""
+):
     """A staff user in the `Support agent` group: may work tickets, nothing more (no superuser).
 
-    The password goes through the configured password validators, like `createsuperuser`.
+    The password goes through the configured password validators, like `createsuperuser`;
+    None gives an unusable password (the agent cannot log in until one is set).
     """
     group = Group.objects.filter(name=SUPPORT_AGENT_GROUP).first()
     if group is None:
-        raise ValidationError(f"The '{SUPPORT_AGENT_GROUP}' group is missing: run `manage.py migrate`.")
+        raise ValidationError(AGENT_GROUP_MISSING)
     user = get_user_model()(
         username=username, email=email, first_name=first_name, last_name=last_name, is_staff=True
     )
-    validate_password(password, user)
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        if not password:
+            raise ValidationError(AGENT_PASSWORD_BLANK)
+        validate_password(password, user)
+        user.set_password(password)
     user.full_clean()
     user.save()
     user.groups.add(group)
