@@ -1,0 +1,59 @@
+"""CONTRACT §6: how a body is read, on every endpoint that takes one (E3, E4, E5)."""
+
+import pytest
+
+from tests.conftest import E3, E4, E5, envelope_error
+from tickets import exceptions as errors
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.parametrize("endpoint", [E3, E4, E5], ids=["E3", "E4", "E5"]),
+]
+
+ONE_MIB = 1024 * 1024
+
+
+def assert_error(response, status: int, error_code: str, message: str) -> None:
+    assert response.status_code == status
+    error = envelope_error(response)
+    assert (error["errorCode"], error["errorMessage"]) == (error_code, message)
+
+
+@pytest.mark.parametrize("raw", ['{"source": "app",}', "{source: 'app'}", '{"a": NaN}', "{", b"\xff\xfe{}"])
+def test_malformed_json_is_400(api, endpoint, raw):
+    assert_error(api.call(endpoint, raw=raw), 400, "400 BAD_REQUEST", errors.BODY_MALFORMED)
+
+
+def test_malformed_json_gives_the_documented_sentence(api, endpoint):
+    response = api.call(endpoint, raw="{oops")
+    assert envelope_error(response)["errorMessage"] == "Malformed JSON request body."
+
+
+@pytest.mark.parametrize("raw", ["[]", '["a"]', '"text"', "42", "null", "true"])
+def test_json_that_is_not_an_object_is_400(api, endpoint, raw):
+    assert_error(api.call(endpoint, raw=raw), 400, "400 BAD_REQUEST", errors.BODY_NOT_OBJECT)
+
+
+@pytest.mark.parametrize("raw", ["", "  \n"])
+def test_empty_body_is_400_not_an_object(api, endpoint, raw):
+    assert_error(api.call(endpoint, raw=raw), 400, "400 BAD_REQUEST", errors.BODY_NOT_OBJECT)
+
+
+def test_body_over_one_mib_is_413(api, endpoint):
+    raw = '{"description": "' + "x" * ONE_MIB + '"}'
+    assert_error(api.call(endpoint, raw=raw), 413, "413 PAYLOAD_TOO_LARGE", errors.BODY_TOO_LARGE)
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+def test_content_type_other_than_json_is_415(api, endpoint, content_type):
+    response = api.call(endpoint, raw="{}", content_type=content_type)
+    message = errors.BODY_UNSUPPORTED_MEDIA_TYPE.format(content_type=content_type)
+    assert_error(response, 415, "415 UNSUPPORTED_MEDIA_TYPE", message)
+
+
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "APPLICATION/JSON"])
+def test_json_content_type_with_parameters_or_any_case_is_accepted(api, endpoint, content_type):
+    response = api.call(endpoint, raw="[]", content_type=content_type)
+    assert_error(response, 400, "400 BAD_REQUEST", errors.BODY_NOT_OBJECT)
