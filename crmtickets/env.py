@@ -39,3 +39,14 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or not raw.strip():
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str) -> str | None:
+    """A throttle rate such as `120/min` (requests per s, min, hour or day); empty means off."""
+    raw = env_str(name, default)
+    if not raw:
+        return None
+    count, _, period = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or period[:1] not in ("s", "m", "h", "d"):
+        raise ImproperlyConfigured(f"{name} must be a rate like 120/min, got {raw!r}.")
+    return raw

@@ -9,7 +9,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from crmtickets.env import env_bool, env_int, env_list, env_str
+from crmtickets.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -111,6 +111,28 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # CONTRACT §6: a body over 1 MiB is 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 
+# --- Cache ------------------------------------------------------------------------------------
+# Holds the throttle counters, so it must be shared by every process: Redis when REDIS_URL is set
+# (e.g. redis://127.0.0.1:6379/0), else local memory (one process, development and tests).
+# A Redis outage must not take the API down: cache errors are logged and ignored, which turns
+# throttling off until Redis is back.
+
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CRM_CACHE_KEY_PREFIX", "crmtickets"),
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "crmtickets"}
+    }
+
 # --- Django REST framework -------------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -121,6 +143,14 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "tickets.exceptions.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Throttling (tickets/throttling.py): per token contact, and per client address on E3.
+    # An empty rate turns that throttle off (e.g. for load tests).
+    "DEFAULT_THROTTLE_RATES": {
+        "contact": env_rate("CRM_THROTTLE_CONTACT_RATE", "120/min"),
+        "address": env_rate("CRM_THROTTLE_ANON_RATE", "30/min"),
+    },
+    # X-Forwarded-For is trusted only behind this many reverse proxies; 0 = use the socket address.
+    "NUM_PROXIES": env_int("CRM_TRUSTED_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {

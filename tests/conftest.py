@@ -4,10 +4,13 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
+from django.core.cache import cache
 
 from tests.factories import IssueTypeFactory, TicketFactory, UserFactory
 from tickets.management.commands.issue_token import mint_token
 
+POSTGRESQL = "django.db.backends.postgresql"
 CONTACT = 649797
 OTHER_CONTACT = 24218
 
@@ -69,7 +72,8 @@ def contract_headers(
 
 class CrmClient:
     """Django's test client with the contract's headers; `headers` overrides them, a value of
-    None removes one. `body` is sent as JSON unless `raw` (bytes/str) is given."""
+    None removes one. `body` is sent as JSON unless `raw` (bytes/str) is given; `environ` adds
+    WSGI variables (e.g. REMOTE_ADDR)."""
 
     def __init__(self, client):
         self.client = client
@@ -85,6 +89,7 @@ class CrmClient:
         contact: int = CONTACT,
         content_type: str = "application/json",
         method: str | None = None,
+        environ: dict | None = None,
     ):
         sent = contract_headers(endpoint, contact=contact, token=(headers or {}).get("token"))
         for name, value in (headers or {}).items():
@@ -92,7 +97,7 @@ class CrmClient:
                 sent.pop(name, None)
             else:
                 sent[name] = value
-        kwargs = {"headers": sent}
+        kwargs = {"headers": sent, **(environ or {})}
         if query:
             kwargs["query_params"] = query
         method = method or endpoint.method
@@ -106,6 +111,20 @@ class CrmClient:
 @pytest.fixture
 def api(client) -> CrmClient:
     return CrmClient(client)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    """Throttle counters start at zero in every test, in a private local-memory cache: never a
+    Redis that REDIS_URL may name (clearing it would flush everyone's keys)."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+
+
+def pytest_runtest_setup(item):
+    """Tests marked `postgres` skip, with the reason, on any other database."""
+    if item.get_closest_marker("postgres") and django_settings.DATABASES["default"]["ENGINE"] != POSTGRESQL:
+        pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): it proves what only PostgreSQL does")
 
 
 def envelope_result(response):

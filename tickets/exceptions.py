@@ -6,6 +6,7 @@ Every error under /crm/ leaves as
 """
 
 import logging
+import math
 import uuid
 from http import HTTPStatus
 
@@ -153,7 +154,7 @@ def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict
         message = METHOD_NOT_ALLOWED.format(method=request.method if request else "")
         return 405, error_envelope(405, message), headers
     if isinstance(exc, drf_exceptions.Throttled):
-        wait = max(1, int(exc.wait or 1))
+        wait = max(1, math.ceil(exc.wait or 1))
         headers["Retry-After"] = str(wait)
         return 429, error_envelope(429, THROTTLED.format(wait=wait)), headers
     if isinstance(exc, (Http404, drf_exceptions.NotFound)):

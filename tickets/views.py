@@ -22,6 +22,7 @@ from tickets.serializers import (
     validate_list_params,
     validate_ticket_body,
 )
+from tickets.throttling import ClientAddressRateThrottle, ContactRateThrottle
 
 
 class CrmViewSet(viewsets.ViewSet):
@@ -37,6 +38,7 @@ class CrmViewSet(viewsets.ViewSet):
     token_required = True
     authentication_classes = [JWTAuthentication]
     permission_classes = [RequiredHeaders, IsTokenContact]
+    throttle_classes = [ContactRateThrottle]
 
     def initial(self, request, *args, **kwargs):
         method = request.method.lower()
@@ -142,6 +144,7 @@ class SocialTicketViewSet(CrmViewSet):
     token_required = False
     authentication_classes = []
     permission_classes = [RequiredHeaders]
+    throttle_classes = [ClientAddressRateThrottle]
 
     def create(self, request):
         values = validate_ticket_body(request_json(request), social=True)

@@ -1,0 +1,73 @@
+"""Request throttling: the 429 envelope plus `Retry-After` (CONTRACT §8).
+
+Two scopes, with rates in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` (README "Abuse protection"):
+- `contact`: the token's contact, on every token endpoint (E1, E2, E4-E7);
+- `address`: the client address, on the tokenless E3.
+
+Throttles run where DRF runs them, after the header and token checks, so a contact is only
+known once its token is verified and requests refused earlier (which never reach the store) are
+not counted.
+
+Counting is a fixed window per scope and caller: one atomic `incr` on the shared cache per
+request. DRF's own SimpleRateThrottle keeps a list of timestamps with get-then-set, which loses
+counts when several processes race on one caller. A fixed window lets a caller send up to twice
+the rate across a window boundary, which is fine for shedding abuse.
+"""
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class FixedWindowRateThrottle(SimpleRateThrottle):
+    """`rate` requests per window; `get_cache_key` names the caller (None: not throttled)."""
+
+    cache_format = "throttle:%(scope)s:%(ident)s"
+
+    def get_rate(self):
+        """Read per request, not at import, so a changed setting applies (tests override it)."""
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view) -> bool:
+        if self.rate is None:
+            return True
+        caller_key = self.get_cache_key(request, view)
+        if caller_key is None:
+            return True
+        now = self.timer()
+        window = int(now // self.duration)
+        key = f"{caller_key}:{window}"
+        self.cache.add(key, 0, timeout=self.duration + 1)
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # the window's key expired between add() and incr()
+            self.cache.add(key, 1, timeout=self.duration + 1)
+            count = 1
+        self.seconds_left = (window + 1) * self.duration - now
+        # None: the cache is unreachable and its errors are ignored (settings): fail open.
+        return count is None or count <= self.num_requests
+
+    def wait(self) -> float:
+        return self.seconds_left
+
+
+class ContactRateThrottle(FixedWindowRateThrottle):
+    """Per contact of a verified token; endpoints without a token are not counted here."""
+
+    scope = "contact"
+
+    def get_cache_key(self, request, view):
+        contact = request.user
+        if contact is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": contact.number}
+
+
+class ClientAddressRateThrottle(FixedWindowRateThrottle):
+    """Per client address: the socket's peer, or the address the trusted proxies saw when
+    `NUM_PROXIES` (CRM_TRUSTED_PROXIES) says how many there are. X-Forwarded-For is never
+    trusted by default: a client could send a new address with every request."""
+
+    scope = "address"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
