@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from tests.factories import IssueTypeFactory, TicketFactory, UserFactory
 from tickets.management.commands.issue_token import mint_token
+from tickets.services import SUPPORT_AGENT_GROUP
 
 POSTGRESQL = "django.db.backends.postgresql"
 CONTACT = 649797
@@ -157,3 +159,18 @@ def issue_types(db):
 @pytest.fixture
 def agent(db):
     return UserFactory(username="agent")
+
+
+@pytest.fixture
+def support_agent(db):
+    """A staff user in the `Support agent` group (migration 0003), as `create_agent` makes them."""
+    user = UserFactory(username="dana", first_name="Dana", last_name="Reyes")
+    user.groups.add(Group.objects.get(name=SUPPORT_AGENT_GROUP))
+    return user
+
+
+@pytest.fixture
+def agent_client(client, support_agent):
+    """Django's test client logged in to the admin as `support_agent`."""
+    client.force_login(support_agent)
+    return client

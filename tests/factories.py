@@ -60,3 +60,11 @@ class CommentFactory(DjangoModelFactory):
     author_contact = factory.SelfAttribute("ticket.contact_number")
     text = factory.Faker("sentence")
     created_at = factory.LazyFunction(timezone.now)
+
+
+class AgentCommentFactory(CommentFactory):
+    """A staff reply; pass `is_internal=True` for an internal note."""
+
+    author_contact = None
+    author_user = factory.SubFactory(UserFactory)
+    is_internal = False
