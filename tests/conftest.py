@@ -123,6 +123,12 @@ def _fresh_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Staff users are made in many tests; PBKDF2's deliberate slowness only costs time here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def pytest_runtest_setup(item):
     """Tests marked `postgres` skip, with the reason, on any other database."""
     if item.get_closest_marker("postgres") and django_settings.DATABASES["default"]["ENGINE"] != POSTGRESQL:
