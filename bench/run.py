@@ -1,0 +1,509 @@
+"""`make bench`: seed a scratch database, serve the project under gunicorn as production does,
+and drive it and the hand-written reference views (bench/reference.py) with wrk, interleaved.
+
+    python -m bench.run [--max-tickets 400000] [--rounds 3] [--duration 5]
+
+The database is a scratch copy, recreated on every run: `bench/results/bench.sqlite3` by
+default; with `DATABASE_URL` set, the same server and a database (or file) named after it with
+a `_bench` suffix, so a development or test database is never touched. Prints markdown tables
+and writes them to `bench/results/latest.md`.
+"""
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
+TABLE_SIZES = (40_000, 400_000, 2_000_000)
+SINGLE_SIZES = (20, 200, 2_000)
+# The document's example body, with a real effective date (tests/conftest.py TICKET_BODY).
+TICKET_BODY = {
+    "source": "app",
+    "ticketstatus": "Open",
+    "effectivedate": "2021-09-11",
+    "ticketcategories": "Plan change",
+    "ticket_title": "Plan change",
+    "description": "Plan change request for ",
+    "subcategory": "sub1",
+    "status": "New",
+    "category": "cat1",
+    "vouchertype": "",
+    "voucheridformat": "",
+    "passwordpattern": "",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    method: str
+    path: str
+    reference_path: str
+    operation: str
+    tokens: str  # "list", "create" or "none"
+    body: bool
+    floor: float | None  # the required project/reference ratio
+
+
+TARGETS = (
+    Target(
+        "E1",
+        "GET",
+        "/crm/v1/ticket/details",
+        "/bench/reference/ticket/details",
+        "ticketDetail",
+        "list",
+        False,
+        0.9,
+    ),
+    Target(
+        "E2",
+        "GET",
+        "/crm/v1/ticket/issues",
+        "/bench/reference/ticket/issues",
+        "issueTypes",
+        "list",
+        False,
+        None,
+    ),
+    Target("E5", "POST", "/crm/v1/ticket", "/bench/reference/ticket", "create", "create", True, 0.8),
+    Target(
+        "E3", "POST", "/crm/v1/social/ticket", "/bench/reference/social/ticket", "create", "none", True, 0.8
+    ),
+)
+
+
+@dataclass
+class Sample:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    failures: int
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--contacts", type=int, default=2_000, help="contacts whose lists E1 reads")
+    parser.add_argument("--tickets", type=int, default=20, help="tickets per contact")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per comparison")
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8600")))
+    parser.add_argument(
+        "--max-tickets",
+        type=int,
+        default=TABLE_SIZES[-1],
+        help="largest table size for the E1 growth table (default 2,000,000: 40k, 400k, 2M)",
+    )
+    return parser.parse_args()
+
+
+# --- The scratch database ------------------------------------------------------------------------
+
+
+def scratch_database_url() -> str:
+    source = os.environ.get("DATABASE_URL", "").strip()
+    if not source:
+        return f"sqlite:///{RESULTS / 'bench.sqlite3'}"
+    config = dj_database_url.parse(source)
+    name = config["NAME"]
+    if config["ENGINE"].endswith("sqlite3"):
+        path = Path(name)
+        return f"sqlite:///{path.with_name(path.stem + '_bench' + path.suffix)}"
+    head, _, _ = source.rpartition("/")
+    return f"{head}/{name}_bench"
+
+
+def recreate_database(url: str) -> None:
+    config = dj_database_url.parse(url)
+    if config["ENGINE"].endswith("sqlite3"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(config["NAME"] + suffix).unlink(missing_ok=True)
+        return
+    import psycopg
+
+    admin = {
+        "host": config["HOST"] or None,
+        "port": config["PORT"] or None,
+        "user": config["USER"] or None,
+        "password": config["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**{key: value for key, value in admin.items() if value is not None}) as conn:
+        name = psycopg.sql.Identifier(config["NAME"])
+        conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
+
+
+def production_environment(database_url: str) -> dict[str, str]:
+    """What gunicorn and this process run with: production mode, fresh secrets."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CRM_JWT_", "DJANGO_", "DB_CONN_MAX_AGE"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        CRM_ENV="production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        CRM_JWT_SECRET=secrets.token_urlsafe(48),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=database_url,
+        # Throttles keep counting (on REDIS_URL's cache when set, as in production) but never refuse.
+        CRM_THROTTLE_CONTACT_RATE="1000000/min",
+        CRM_THROTTLE_ANON_RATE="1000000/min",
+    )
+    return env
+
+
+# --- Load ----------------------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, workdir: Path):
+        self.args = args
+        self.workdir = workdir
+        self.base = f"http://127.0.0.1:{args.port}"
+        self.server: subprocess.Popen | None = None
+        body = workdir / "body.json"
+        body.write_text(json.dumps(TICKET_BODY))
+        self.body_file = str(body)
+
+    def tokens_file(self, name: str, contacts) -> str:
+        from tickets.management.commands.issue_token import mint_token
+
+        path = self.workdir / f"tokens-{name}.txt"
+        path.write_text("".join(mint_token(contact=contact, ttl=86_400) + "\n" for contact in contacts))
+        return str(path)
+
+    def start_server(self, env: dict[str, str]) -> None:
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "crmtickets.wsgi:application",
+            "--workers",
+            str(self.args.workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{self.args.port}",
+            "--log-level",
+            "warning",
+        ]
+        # The access log stays on, as in production; it goes to a file instead of the terminal.
+        log = (RESULTS / "gunicorn.log").open("w")
+        self.server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                fetch(f"{self.base}/crm/v1/ticket/issues", "GET", {"X-Forwarded-Proto": "https"})
+            except urllib.error.HTTPError:
+                return  # an envelope 400: the project answers
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("gunicorn did not answer within 30 s")
+
+    def stop_server(self) -> None:
+        if self.server is not None and self.server.poll() is None:
+            self.server.terminate()
+            self.server.wait(timeout=30)
+
+    def wrk(self, method: str, path: str, operation: str, tokens: str, body: bool, seconds: int) -> Sample:
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{self.args.connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(WRK_SCRIPT),
+            self.base + path,
+            "--",
+            method,
+            path,
+            operation,
+            tokens,
+            self.body_file if body else "-",
+        ]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        result = json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
+        return Sample(
+            rps=result["requests"] / (result["duration_us"] / 1e6),
+            p50_ms=result["p50_us"] / 1000,
+            p99_ms=result["p99_us"] / 1000,
+            failures=result["non_2xx"] + result["socket_errors"],
+        )
+
+    def compare(self, runs: list[tuple[str, str, str, str, bool]], rounds: int, seconds: int):
+        """Interleave: every round runs each (label, ...) once, alternating which side goes first."""
+        samples: dict[str, list[Sample]] = {run[0]: [] for run in runs}
+        for round_number in range(rounds):
+            ordered = runs if round_number % 2 == 0 else list(reversed(runs))
+            for label, path, operation, tokens, body in ordered:
+                method = "POST" if body else "GET"
+                samples[label].append(self.wrk(method, path, operation, tokens, body, seconds))
+        return samples
+
+
+def median(values) -> float:
+    return statistics.median(list(values))
+
+
+def summary(samples: list[Sample]) -> dict[str, float]:
+    return {
+        "rps": median(s.rps for s in samples),
+        "p50": median(s.p50_ms for s in samples),
+        "p99": median(s.p99_ms for s in samples),
+        "failures": sum(s.failures for s in samples),
+    }
+
+
+def ratio(project: list[Sample], reference: list[Sample]) -> float:
+    """The median of the per-round ratios: rounds are interleaved, so each ratio is fair."""
+    return median(p.rps / r.rps for p, r in zip(project, reference, strict=True))
+
+
+# --- Checks before measuring ---------------------------------------------------------------------
+
+
+def fetch(url: str, method: str, headers: dict[str, str], body: bytes | None = None):
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.headers, json.loads(response.read())
+
+
+def check_same_work(bench: Bench, tokens: dict[str, str]) -> None:
+    """The reference must answer what the project answers, or the ratio means nothing."""
+    for target in TARGETS:
+        headers = {
+            "X-Forwarded-Proto": "https",
+            "correlationId": "bench-check",
+            "source": "Selfcare",
+            "srDate": "11-09-2021",
+            "operation": target.operation,
+            "destination": "CRM",
+            "Content-Type": "application/json",
+        }
+        if target.tokens != "none":
+            headers["token"] = Path(tokens[target.tokens]).read_text().split("\n", 1)[0]
+        body = json.dumps(TICKET_BODY).encode() if target.body else None
+        answers = [
+            fetch(bench.base + path, target.method, headers, body)
+            for path in (target.path, target.reference_path)
+        ]
+        (project_headers, project), (reference_headers, reference) = answers
+        if target.body:
+            same = list(project["response"]["result"]) == list(reference["response"]["result"])
+        else:
+            same = project == reference
+        if target.name == "E1":
+            same = same and project_headers["X-Total-Count"] == reference_headers["X-Total-Count"]
+        if not same:
+            raise SystemExit(f"{target.name}: the reference does not answer what the project answers")
+
+
+def connection_report(database_url: str, started: float) -> str:
+    """Whether gunicorn's workers kept their database connections (CONN_MAX_AGE) all run long."""
+    from django.conf import settings
+    from django.db import connection
+
+    max_age = settings.DATABASES["default"]["CONN_MAX_AGE"]
+    checks = settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    text = f"CONN_MAX_AGE={max_age}, CONN_HEALTH_CHECKS={checks}"
+    if connection.vendor != "postgresql":
+        return text
+    name = dj_database_url.parse(database_url)["NAME"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), count(*) FILTER (WHERE backend_start < to_timestamp(%s)) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            [started, name],
+        )
+        total, older = cursor.fetchone()
+    return f"{text}; after the run the workers hold {total} connections, {older} of them opened before it"
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()}"
+
+
+def fmt(value: float) -> str:
+    return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
+
+
+def main() -> None:
+    args = parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk (make bench does it when it can)")
+    database_url = scratch_database_url()
+    recreate_database(database_url)
+    env = production_environment(database_url)
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from bench import seed
+    from tickets.models import Ticket
+
+    vendor = connection.vendor
+    t0 = time.monotonic()
+    print(f"Seeding {args.contacts:,} contacts x {args.tickets} tickets on {vendor} ...", flush=True)
+    seed.seed_base(contacts=args.contacts, per_contact=args.tickets, single_sizes=SINGLE_SIZES)
+    print(f"  {Ticket.objects.count():,} tickets in {time.monotonic() - t0:.0f} s", flush=True)
+    connection.close()
+
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        bench = Bench(args, Path(tmp))
+        list_contacts = range(seed.LIST_CONTACTS_FROM, seed.LIST_CONTACTS_FROM + args.contacts)
+        tokens = {
+            "list": bench.tokens_file("list", list_contacts),
+            "create": bench.tokens_file(
+                "create", range(seed.CREATE_CONTACTS_FROM, seed.CREATE_CONTACTS_FROM + 500)
+            ),
+            "none": "-",
+        }
+        singles = {
+            size: bench.tokens_file(f"single-{size}", [seed.SINGLE_CONTACTS_FROM + index])
+            for index, size in enumerate(SINGLE_SIZES)
+        }
+        bench.start_server(env)
+        try:
+            check_same_work(bench, tokens)
+            for target in TARGETS:  # warm both workers' caches and connections
+                for path in (target.path, target.reference_path):
+                    bench.wrk(target.method, path, target.operation, tokens[target.tokens], target.body, 1)
+            started = time.time()
+            lines += endpoint_table(bench, tokens, vendor, args)
+            lines += single_contact_table(bench, singles, args)
+            lines += growth_table(bench, tokens, args, seed)
+            lines += ["", f"Connections: {connection_report(database_url, started)}."]
+        finally:
+            bench.stop_server()
+    header = [
+        f"Machine: {machine()}. Database: {vendor}. gunicorn {args.workers} sync workers, "
+        f"wrk 1 thread x {args.connections} connections, {args.rounds} interleaved rounds x "
+        f"{args.duration} s; medians. Total run {time.monotonic() - t0:.0f} s.",
+    ]
+    text = "\n".join(header + lines) + "\n"
+    (RESULTS / f"latest-{vendor}.md").write_text(text)
+    print("\n" + text)
+
+
+def endpoint_table(bench: Bench, tokens: dict[str, str], vendor: str, args) -> list[str]:
+    print("Endpoints, project vs reference ...", flush=True)
+    lines = [
+        "",
+        f"Seeded: {args.contacts:,} contacts x {args.tickets} tickets (tokens rotate across them).",
+        "",
+        "| endpoint | project req/s | reference req/s | ratio | target | project p50 / p99 ms "
+        "| reference p50 / p99 ms | failed |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for target in TARGETS:
+        runs = [
+            ("project", target.path, target.operation, tokens[target.tokens], target.body),
+            ("reference", target.reference_path, target.operation, tokens[target.tokens], target.body),
+        ]
+        samples = bench.compare(runs, args.rounds, args.duration)
+        p, r = summary(samples["project"]), summary(samples["reference"])
+        value = ratio(samples["project"], samples["reference"])
+        verdict = (
+            "—" if target.floor is None else f"≥ {target.floor:.2f} {'✓' if value >= target.floor else '✗'}"
+        )
+        lines.append(
+            f"| {target.name} {target.method} {target.path} "
+            f"| {fmt(p['rps'])} | {fmt(r['rps'])} | {value:.2f} "
+            f"| {verdict} | {p['p50']:.1f} / {p['p99']:.1f} | {r['p50']:.1f} / {r['p99']:.1f} "
+            f"| {p['failures'] + r['failures']} |"
+        )
+        print("  " + lines[-1], flush=True)
+    return lines
+
+
+def single_contact_table(bench: Bench, singles: dict[int, str], args) -> list[str]:
+    print("E1 as one contact's list grows ...", flush=True)
+    path = "/crm/v1/ticket/details?limit=20"
+    runs = [(str(size), path, "ticketDetail", tokens, False) for size, tokens in singles.items()]
+    samples = bench.compare(runs, args.rounds, max(2, args.duration // 2))
+    lines = [
+        "",
+        "E1 `?limit=20` as one contact's ticket count grows:",
+        "",
+        "| contact's tickets | req/s | p50 ms | p99 ms |",
+        "|---|---|---|---|",
+    ]
+    for size in singles:
+        s = summary(samples[str(size)])
+        lines.append(f"| {size:,} | {fmt(s['rps'])} | {s['p50']:.1f} | {s['p99']:.1f} |")
+    return lines
+
+
+def growth_table(bench: Bench, tokens: dict[str, str], args, seed) -> list[str]:
+    from django.db import connection
+
+    sizes = [size for size in TABLE_SIZES if size <= args.max_tickets] or [TABLE_SIZES[0]]
+    lines = [
+        "",
+        "E1 as the table grows (the same 20-ticket lists):",
+        "",
+        "| tickets in the table | project req/s | project p50 ms | p50 vs first | reference req/s | ratio |",
+        "|---|---|---|---|---|---|",
+    ]
+    first_p50 = None
+    for size in sizes:
+        actual = seed.grow_to(size, per_contact=args.tickets)
+        connection.close()
+        print(f"E1 at {actual:,} tickets ...", flush=True)
+        runs = [
+            ("project", TARGETS[0].path, "ticketDetail", tokens["list"], False),
+            ("reference", TARGETS[0].reference_path, "ticketDetail", tokens["list"], False),
+        ]
+        samples = bench.compare(runs, args.rounds, max(2, args.duration // 2))
+        p, r = summary(samples["project"]), summary(samples["reference"])
+        first_p50 = first_p50 or p["p50"]
+        lines.append(
+            f"| {actual:,} | {fmt(p['rps'])} | {p['p50']:.1f} | {p['p50'] / first_p50 - 1:+.0%} "
+            f"| {fmt(r['rps'])} | {ratio(samples['project'], samples['reference']):.2f} |"
+        )
+    return lines
+
+
+if __name__ == "__main__":
+    main()
