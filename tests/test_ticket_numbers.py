@@ -1,0 +1,88 @@
+"""CONTRACT §7: ticket numbers are `TT` + a number, unique, increasing and never reused."""
+
+import threading
+
+import pytest
+from django.db import connections
+from django.test import Client, override_settings
+
+from tests.conftest import E5, TICKET_BODY, CrmClient, envelope_result
+from tickets.models import Ticket
+
+
+def ticket_number(api) -> int:
+    return int(envelope_result(api.call(E5, body=TICKET_BODY))["ticket_no"].removeprefix("TT"))
+
+
+@pytest.mark.django_db
+def test_first_ticket_number_is_the_configured_start(api):
+    with override_settings(CRM_TICKET_NUMBER_START=1130):
+        assert ticket_number(api) == 1130
+
+
+@pytest.mark.django_db
+def test_ticket_numbers_increase_by_one(api):
+    first = ticket_number(api)
+    assert [ticket_number(api), ticket_number(api)] == [first + 1, first + 2]
+
+
+@pytest.mark.django_db
+def test_raising_the_start_later_continues_from_the_new_floor(api):
+    ticket_number(api)
+    with override_settings(CRM_TICKET_NUMBER_START=55954):
+        assert ticket_number(api) == 55954
+    assert ticket_number(api) == 55955
+
+
+@pytest.mark.django_db
+def test_lowering_the_start_later_never_goes_back(api):
+    with override_settings(CRM_TICKET_NUMBER_START=5000):
+        ticket_number(api)
+    with override_settings(CRM_TICKET_NUMBER_START=10):
+        assert ticket_number(api) == 5001
+
+
+@pytest.mark.django_db
+def test_number_of_a_deleted_newest_ticket_is_never_reused(api):
+    ticket_number(api)
+    newest = ticket_number(api)
+    Ticket.objects.get(ticket_number=newest).delete()
+    assert ticket_number(api) == newest + 1
+
+
+@pytest.mark.django_db
+def test_numbers_survive_deleting_every_ticket(api):
+    last = ticket_number(api)
+    Ticket.objects.all().delete()
+    assert ticket_number(api) == last + 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_get_unique_consecutive_numbers():
+    """Eight clients creating at once (SQLite serialises writers, so only PostgreSQL proves it)."""
+    threads, per_thread, numbers, failures = 8, 5, [], []
+    lock = threading.Lock()
+    start = threading.Barrier(threads)
+
+    def create_some():
+        api = CrmClient(Client())
+        try:
+            start.wait()
+            for _ in range(per_thread):
+                response = api.call(E5, body=TICKET_BODY)
+                with lock:
+                    if response.status_code == 200:
+                        numbers.append(int(response.json()["response"]["result"]["ticket_no"][2:]))
+                    else:
+                        failures.append(response.content)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=create_some) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+    assert failures == []
+    assert sorted(numbers) == list(range(min(numbers), min(numbers) + threads * per_thread))
