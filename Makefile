@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACT ?= 649797
 
-.PHONY: venv run test lint format migrate token
+.PHONY: venv run test lint format migrate token bench
 
 # The virtualenv is rebuilt only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -46,3 +46,9 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The performance benchmark (README "Performance"): a scratch database, gunicorn, wrk.
+# BENCH_ARGS="--max-tickets 400000" skips the 2M-ticket step; DATABASE_URL=postgres://... for PostgreSQL.
+bench: venv
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(PY) -m bench.run $(BENCH_ARGS)
