@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from tickets.models import Comment, IssueType, Ticket, TicketStatus
+from tickets.models import Comment, IdempotencyRecord, IssueType, Ticket, TicketStatus
 
 
 class UserFactory(DjangoModelFactory):
@@ -68,3 +68,18 @@ class AgentCommentFactory(CommentFactory):
     author_contact = None
     author_user = factory.SubFactory(UserFactory)
     is_internal = False
+
+
+class IdempotencyRecordFactory(DjangoModelFactory):
+    """A claim on an Idempotency-Key of contact 649797 on E5, still in flight unless given a
+    `status_code`."""
+
+    class Meta:
+        model = IdempotencyRecord
+
+    scope = "ticket-create"
+    caller = "649797"
+    key = factory.Sequence(lambda n: f"key-{n}")
+    request_fingerprint = "0" * 64
+    status_code = None
+    created_at = factory.LazyFunction(timezone.now)

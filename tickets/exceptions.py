@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 logger = logging.getLogger("tickets.errors")
 
-# --- Messages (CONTRACT §3, §5, §6, §8, §10) ---------------------------------------------------
+# --- Messages (CONTRACT §3, §5, §6, §8, §9, §10) ---------------------------------------------------
 
 HEADER_MISSING = "Header '{name}' not present in the request."
 HEADER_CORRELATION_ID_INVALID = (
@@ -68,6 +68,9 @@ TICKET_NOT_FOUND = "Ticket '{ticket_no}' not found."
 PATH_NOT_FOUND = "No endpoint at '{path}'."
 METHOD_NOT_ALLOWED = "Method '{method}' is not allowed on this endpoint."
 THROTTLED = "Too many requests. Retry in {wait} seconds."
+IDEMPOTENCY_KEY_INVALID = "Header 'Idempotency-Key' must be 1 to 255 visible ASCII characters without spaces."
+IDEMPOTENCY_KEY_REUSED = "Idempotency-Key '{key}' was already used for a different request."
+IDEMPOTENCY_KEY_IN_FLIGHT = "Idempotency-Key '{key}' is already being processed."
 DOWNSTREAM_ERROR_CODE = "Downstream error"
 DOWNSTREAM_MESSAGE = "- Not Able to connect with CRM."
 INTERNAL_ERROR = "Internal error. Reference: {reference}."
