@@ -20,7 +20,7 @@ class UserFactory(DjangoModelFactory):
     last_name = factory.Faker("last_name")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
     is_staff = True
-    password = factory.PostGenerationMethodCall("set_password", "agent-password")
+    password = factory.django.Password("agent-password")
 
 
 class IssueTypeFactory(DjangoModelFactory):
