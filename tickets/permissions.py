@@ -25,8 +25,19 @@ def mandatory_headers(token_required: bool) -> tuple[str, ...]:
 
 
 def header_value(request, name: str) -> str:
-    """The header's value stripped; "" when absent (blank counts as missing)."""
-    return request.headers.get(name, "").strip()
+    """The header's value stripped; "" when absent (blank counts as missing).
+
+    WSGI hands header bytes over decoded as latin-1 (PEP 3333), but clients send UTF-8 (E4's
+    `data` header carries a comment in any language): text that is valid UTF-8 is read as such.
+    """
+    return _as_utf8(request.headers.get(name, "")).strip()
+
+
+def _as_utf8(value: str) -> str:
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:  # not UTF-8 on the wire, or already decoded: keep it as received
+        return value
 
 
 def _is_real_date(text: str) -> bool:

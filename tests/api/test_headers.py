@@ -99,6 +99,11 @@ def test_source_of_64_characters_is_accepted(api):
     assert api.call(E1, headers={"source": "s" * 64}).status_code == 200
 
 
+def test_source_length_counts_characters_of_utf8_sent_on_the_wire(api):
+    wire = ("\u00e9" * 64).encode("utf-8").decode("latin-1")  # 128 bytes, as WSGI hands them over
+    assert api.call(E1, headers={"source": wire}).status_code == 200
+
+
 def test_source_over_64_characters_is_400(api):
     assert_bad_request(api.call(E1, headers={"source": "s" * 65}), errors.HEADER_SOURCE_TOO_LONG)
 

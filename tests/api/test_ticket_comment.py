@@ -131,6 +131,23 @@ def test_absent_or_blank_comment_falls_back_to_the_data_header(api, own_ticket, 
     assert own_ticket.comments.get().text == "from the header"
 
 
+def on_the_wire(text: str) -> str:
+    """A header as a WSGI server hands it over: the client's UTF-8 bytes decoded as latin-1."""
+    return text.encode("utf-8").decode("latin-1")
+
+
+def test_data_header_sent_as_utf8_is_stored_as_the_text_sent(api, own_ticket):
+    text = "Привет, 你好 \U0001f600"
+    response = api.call(E4, body=comment_body(comment=None), headers={"data": on_the_wire(text)})
+    assert response.status_code == 200
+    assert own_ticket.comments.get().text == text
+
+
+def test_data_header_that_is_not_utf8_is_kept_as_received(api, own_ticket):
+    api.call(E4, body=comment_body(comment=None), headers={"data": "caf\xe9"})
+    assert own_ticket.comments.get().text == "caf\xe9"
+
+
 def test_body_comment_wins_over_the_data_header(api, own_ticket):
     api.call(E4, body=comment_body(comment="from the body"), headers={"data": "from the header"})
     assert own_ticket.comments.get().text == "from the body"
