@@ -36,6 +36,27 @@ run: migrate
 	echo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+# Production settings on the local PostgreSQL, the way the container runs (README "Deploying"):
+# secrets made up for this run only, the database created if missing, migrations, the issue
+# types and static files first, then gunicorn. Plain HTTP here, so no redirect to HTTPS.
+SERVE_PROD_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/crmtickets)
+
+.PHONY: serve-prod
+serve-prod: venv
+	@export CRM_ENV=production DATABASE_URL='$(SERVE_PROD_DATABASE_URL)' DJANGO_SECURE_SSL_REDIRECT=false \
+		GUNICORN_BIND='$(HOST):$(PORT)' \
+		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		CRM_JWT_SECRET="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')"; \
+	set -e; \
+	$(MANAGE) ensure_database; \
+	$(MANAGE) migrate --noinput; \
+	$(MANAGE) seed_issue_types; \
+	$(MANAGE) collectstatic --noinput --verbosity 0; \
+	echo; echo "Token for contact $(DEMO_CONTACT), valid 24 h with this run's secret:"; \
+	$(MANAGE) issue_token --contact $(DEMO_CONTACT) --ttl 86400; echo; \
+	echo "Serving http://$(HOST):$(PORT)/ (probes: /healthz, /readyz). Ctrl-C stops."; \
+	exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
+
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -7,6 +7,7 @@ Every value has a safe development default so that a fresh clone runs with nothi
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from crmtickets.env import env_bool, env_int, env_list, env_rate, env_str
@@ -25,6 +26,19 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when CRM_ENV is not 'development'.")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# --- HTTPS (outside development) -------------------------------------------------------------
+# Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto (and must overwrite
+# any value a client sent). Plain HTTP is redirected (health probes are answered before,
+# tickets/health.py); cookies are Secure; HSTS is sent. `manage.py check --deploy` reports nothing.
+
+if env_bool("DJANGO_BEHIND_TLS_PROXY", not IS_DEVELOPMENT):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not IS_DEVELOPMENT)
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if IS_DEVELOPMENT else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = not IS_DEVELOPMENT
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not IS_DEVELOPMENT
 
 # --- Applications ----------------------------------------------------------------------------
 
@@ -34,7 +48,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -42,8 +58,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: logs the response the client finally got (tickets/access_log.py).
+    "tickets.access_log.AccessLogMiddleware",
+    # Before the host check and the HTTPS redirect (tickets/health.py).
+    "tickets.health.HealthProbeMiddleware",
+    # Outside the envelope, so error envelopes carry the CORS headers too.
+    "tickets.cors.CrmCorsMiddleware",
     "tickets.middleware.CrmEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -105,6 +128,17 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Served by whitenoise. Outside development from `collectstatic` output, compressed and with
+# hashed names (cached forever); in development straight from the apps' static folders.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if IS_DEVELOPMENT
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = IS_DEVELOPMENT
 
 # --- Request limits --------------------------------------------------------------------------
 
@@ -187,11 +221,36 @@ CRM_ALLOWED_SOURCES = env_list("CRM_ALLOWED_SOURCES", [])
 # CONTRACT §7: the first ticket number (a store migrated from an older CRM continues its numbering).
 CRM_TICKET_NUMBER_START = env_int("CRM_TICKET_NUMBER_START", 1000)
 
+# --- CORS ------------------------------------------------------------------------------------
+# Browser pages on these origins may call /crm/ (tickets/cors.py); no other origin gets a CORS
+# header. No cookies are involved (the token is a header), so credentials stay off.
+
+CORS_ALLOWED_ORIGINS = env_list("CRM_CORS_ORIGINS", [])
+CORS_URLS_REGEX = r"^/crm/"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "POST", "OPTIONS"]
+CORS_ALLOW_HEADERS = [
+    *cors_default_headers,
+    "token",
+    "correlationid",
+    "source",
+    "srdate",
+    "operation",
+    "destination",
+    "data",
+    "idempotency-key",
+]
+CORS_EXPOSE_HEADERS = ["correlationId", "X-Total-Count", "Retry-After", "Idempotent-Replayed"]
+
 # --- Logging ---------------------------------------------------------------------------------
+# One JSON object per line on stderr (crmtickets/jsonlog.py): the request log (tickets.access),
+# errors with their traceback and correlationId (tickets.errors), and Django's own messages.
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "crmtickets.jsonlog.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Replaces Django's default handlers for its loggers, which would print each error twice.
+    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }

@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
@@ -150,6 +152,36 @@ def envelope_error(response) -> dict:
     arguments = payload["response"]["result"]["arguments"]
     assert arguments["statusCode"] == str(response.status_code)
     return arguments
+
+
+@dataclass(frozen=True)
+class RsaKeyPair:
+    private_pem: bytes
+    public_pem: bytes
+
+
+def rsa_key_pair() -> RsaKeyPair:
+    """A fresh RSA key pair, generated in the test (nothing is downloaded or committed)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return RsaKeyPair(
+        private_pem=key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ),
+        public_pem=key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )
+
+
+@pytest.fixture
+def rs256(tmp_path, settings) -> RsaKeyPair:
+    """RS256 verification configured with a fresh key pair's public key file (CONTRACT §4)."""
+    keys = rsa_key_pair()
+    public_key_file = tmp_path / "public.pem"
+    public_key_file.write_bytes(keys.public_pem)
+    settings.CRM_JWT_PUBLIC_KEY_FILE = str(public_key_file)
+    settings.CRM_JWT_ALGORITHM = "RS256"
+    return keys
 
 
 @pytest.fixture

@@ -132,7 +132,10 @@ def is_store_unreachable(exc: BaseException) -> bool:
 
 
 def internal_error_reference(request) -> str:
-    """The correlationId when the client sent a usable one, else a fresh reference to log."""
+    """The correlationId when the client sent a usable one, else a fresh reference to log.
+
+    Error log lines carry it as `correlationId`, beside their traceback.
+    """
     correlation_id = request.headers.get("correlationId", "").strip() if request else ""
     if correlation_id and len(correlation_id) <= 128 and correlation_id.isprintable():
         return correlation_id
@@ -168,10 +171,11 @@ def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase + "."
         return status, error_envelope(status, str(detail)), headers
     if isinstance(exc, DatabaseError) and is_store_unreachable(exc):
-        logger.error("Store unreachable: %s", exc, exc_info=exc)
+        reference = internal_error_reference(request)
+        logger.error("Store unreachable: %s", exc, exc_info=exc, extra={"correlationId": reference})
         return 500, error_envelope(500, DOWNSTREAM_MESSAGE, DOWNSTREAM_ERROR_CODE), headers
     reference = internal_error_reference(request)
-    logger.error("Unhandled error, reference %s", reference, exc_info=exc)
+    logger.error("Unhandled error, reference %s", reference, exc_info=exc, extra={"correlationId": reference})
     return 500, error_envelope(500, INTERNAL_ERROR.format(reference=reference)), headers
 
 

@@ -60,7 +60,12 @@ class CrmEnvelopeMiddleware:
         status = response.status_code
         if status >= 500:
             reference = internal_error_reference(request)
-            logger.error("Non-envelope %s under /crm/, reference %s", status, reference)
+            logger.error(
+                "Non-envelope %s under /crm/, reference %s",
+                status,
+                reference,
+                extra={"correlationId": reference},
+            )
             envelope = error_envelope(status, INTERNAL_ERROR.format(reference=reference))
         else:
             envelope = error_envelope(status, f"{response.reason_phrase}.")

@@ -8,12 +8,20 @@ from pathlib import Path
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.test import override_settings
 
-from tests.conftest import CONTACT, E1, E4, E5, TICKET_BODY, envelope_error, envelope_result, token_for
+from tests.conftest import (
+    CONTACT,
+    E1,
+    E4,
+    E5,
+    TICKET_BODY,
+    envelope_error,
+    envelope_result,
+    rsa_key_pair,
+    token_for,
+)
 from tests.factories import TicketFactory
 from tickets import exceptions as errors
 
@@ -31,22 +39,6 @@ def claims(**overrides) -> dict:
 
 def hs256(payload: dict, secret: str | None = None, algorithm: str = "HS256") -> str:
     return jwt.encode(payload, secret or settings.CRM_JWT_SECRET, algorithm=algorithm)
-
-
-def rsa_private_key():
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def private_pem(key) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def public_pem(key) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
 
 
 def assert_invalid_token(response, message: str) -> None:
@@ -116,7 +108,7 @@ def test_token_with_another_hmac_algorithm_is_refused(api):
 
 
 def test_rs256_token_is_refused_when_hs256_is_configured(api):
-    token = jwt.encode(claims(), private_pem(rsa_private_key()), algorithm="RS256")
+    token = jwt.encode(claims(), rsa_key_pair().private_pem, algorithm="RS256")
     assert_invalid_token(call_with(api, token), errors.TOKEN_ALGORITHM_NOT_ALLOWED)
 
 
@@ -190,27 +182,17 @@ def test_issuer_and_audience_are_not_checked_when_not_configured(api):
 # --- RS256 -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def rs256_key(tmp_path):
-    """RS256 verification with a freshly generated key pair; yields the private key."""
-    key = rsa_private_key()
-    public_key_file = tmp_path / "public.pem"
-    public_key_file.write_bytes(public_pem(key))
-    with override_settings(CRM_JWT_PUBLIC_KEY_FILE=str(public_key_file), CRM_JWT_ALGORITHM="RS256"):
-        yield key
-
-
-def test_rs256_token_signed_with_the_configured_key_pair_is_accepted(api, rs256_key):
-    token = jwt.encode(claims(), private_pem(rs256_key), algorithm="RS256")
+def test_rs256_token_signed_with_the_configured_key_pair_is_accepted(api, rs256):
+    token = jwt.encode(claims(), rs256.private_pem, algorithm="RS256")
     assert call_with(api, token).status_code == 200
 
 
-def test_rs256_token_signed_with_another_key_is_401_signature_mismatch(api, rs256_key):
-    token = jwt.encode(claims(), private_pem(rsa_private_key()), algorithm="RS256")
+def test_rs256_token_signed_with_another_key_is_401_signature_mismatch(api, rs256):
+    token = jwt.encode(claims(), rsa_key_pair().private_pem, algorithm="RS256")
     assert_invalid_token(call_with(api, token), errors.TOKEN_BAD_SIGNATURE)
 
 
-def test_hs256_token_is_refused_when_rs256_is_configured(api, rs256_key):
+def test_hs256_token_is_refused_when_rs256_is_configured(api, rs256):
     assert_invalid_token(call_with(api, hs256(claims())), errors.TOKEN_ALGORITHM_NOT_ALLOWED)
 
 

@@ -36,5 +36,7 @@ class Command(BaseCommand):
             raise CommandError("--contact must be a non-negative contact number.")
         if ttl <= 0:
             raise CommandError("--ttl must be a positive number of seconds.")
+        if private_key and not Path(private_key).is_file():
+            raise CommandError(f"No such private key file: {private_key}")
         key = Path(private_key).read_text() if private_key else None
         self.stdout.write(mint_token(contact=contact, ttl=ttl, private_key=key))

@@ -1,0 +1,26 @@
+"""gunicorn settings for the container image and `make serve-prod`; every knob from the environment.
+
+gunicorn writes no access log: the app logs one JSON line per request itself (tickets/access_log.py).
+"""
+
+import os
+
+wsgi_app = "crmtickets.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+# A fixed default rather than one per CPU: a container sees every CPU of its host, and each
+# worker keeps its own PostgreSQL connection open.
+workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = timeout
+# Longer than a load balancer's idle timeout (often 60 s), so it never reuses a closed connection.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+# The heartbeat files of the workers: in memory, not on a container's overlay file system.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+# No runtime control socket: nothing uses it, and it would be written under $HOME (read-only in
+# the image) at one fixed path shared by every gunicorn of the same user on a machine.
+control_socket_disable = True

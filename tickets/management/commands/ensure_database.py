@@ -1,0 +1,45 @@
+"""Create the PostgreSQL database named in DATABASE_URL when it does not exist (`make serve-prod`).
+
+The official postgres image creates its database itself (POSTGRES_DB); a local server does not,
+and `migrate` cannot create the database it connects to.
+"""
+
+import psycopg
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from psycopg import sql
+
+POSTGRESQL = "django.db.backends.postgresql"
+
+
+class Command(BaseCommand):
+    help = "Create the database of DATABASE_URL on its PostgreSQL server if it is missing."
+
+    def handle(self, *args, **options):
+        database = settings.DATABASES["default"]
+        if database["ENGINE"] != POSTGRESQL:
+            self.stdout.write("Not PostgreSQL: nothing to create.")
+            return
+        name = database["NAME"]
+        try:
+            # The maintenance database every PostgreSQL server has; CREATE DATABASE needs autocommit.
+            with psycopg.connect(
+                dbname="postgres",
+                host=database["HOST"] or None,
+                port=database["PORT"] or None,
+                user=database["USER"] or None,
+                password=database["PASSWORD"] or None,
+                connect_timeout=database["OPTIONS"].get("connect_timeout", 3),
+                autocommit=True,
+            ) as connection:
+                exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+                if exists:
+                    self.stdout.write(f"Database {name!r} exists.")
+                    return
+                connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except psycopg.errors.DuplicateDatabase:
+            self.stdout.write(f"Database {name!r} exists.")  # created meanwhile by another run
+            return
+        except psycopg.Error as exc:
+            raise CommandError(f"Cannot create database {name!r}: {exc}".strip()) from None
+        self.stdout.write(f"Database {name!r} created.")
