@@ -1,0 +1,120 @@
+"""Proof under real concurrency (issue 5): clients in threads, released together, each with its own
+database connection, against the real store.
+
+PostgreSQL runs the transactions truly in parallel, so it is the proof. SQLite runs writers one at a
+time (IMMEDIATE transactions); the creates test runs on an SQLite file too, to show that writers
+queue instead of failing with "database is locked".
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.test import Client
+
+from tests.conftest import E5, TICKET_BODY, CrmClient, envelope_error
+from tickets import exceptions as errors
+from tickets.models import IdempotencyRecord, Ticket
+
+KEY = "retry-storm-3b1f"
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+
+def in_parallel(count: int, send) -> list:
+    """`send(api)` from `count` threads at once; their responses, in thread order."""
+    barrier = threading.Barrier(count)
+    responses: list = [None] * count
+
+    def client(index: int) -> None:
+        try:
+            api = CrmClient(Client())
+            barrier.wait(timeout=30)
+            responses[index] = send(api)
+        finally:
+            connections.close_all()  # this thread's connection; the test database is dropped later
+
+    threads = [threading.Thread(target=client, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return responses
+
+
+def create(api):
+    return api.call(E5, body=TICKET_BODY)
+
+
+def assert_distinct_increasing_numbers(responses, count: int) -> None:
+    assert [response.status_code for response in responses] == [200] * count, [
+        response.content for response in responses if response.status_code != 200
+    ]
+    numbers = [int(n) for n in Ticket.objects.order_by("id").values_list("ticket_number", flat=True)]
+    assert len(numbers) == count
+    assert numbers == sorted(set(numbers)), "numbers follow creation order, none repeated"
+    returned = sorted(int(response.json()["response"]["result"]["ticket_no"][2:]) for response in responses)
+    assert returned == numbers
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_concurrent_creates_get_fifty_distinct_increasing_numbers_on_postgresql():
+    assert_distinct_increasing_numbers(in_parallel(50, create), 50)
+
+
+# The test database of SQLite is in memory with a shared cache, where SQLite refuses a second
+# writer ("database table is locked") instead of queueing it; a fresh process on a migrated SQLite
+# file, configured as `make run` is, shows what the service itself does.
+SQLITE_FILE_RUN = """
+import json
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from tests.test_concurrency import create, in_parallel
+from tickets.models import Ticket
+responses = in_parallel(20, create)
+print(json.dumps({
+    "statuses": [response.status_code for response in responses],
+    "returned": sorted(int(response.json()["response"]["result"]["ticket_no"][2:]) for response in responses),
+    "stored": list(Ticket.objects.order_by("id").values_list("ticket_number", flat=True)),
+}))
+"""
+
+
+def test_concurrent_creates_on_a_sqlite_file_queue_without_errors(tmp_path):
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "crmtickets.settings"}
+    environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    completed = subprocess.run(
+        [sys.executable, "-c", SQLITE_FILE_RUN],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    outcome = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert outcome["statuses"] == [200] * 20
+    assert outcome["stored"] == sorted(set(outcome["stored"])) == outcome["returned"]
+    assert len(outcome["stored"]) == 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_retries_with_one_key_create_exactly_one_ticket():
+    responses = in_parallel(20, lambda api: api.call(E5, body=TICKET_BODY, headers={"Idempotency-Key": KEY}))
+    assert Ticket.objects.count() == 1
+    successes = [response for response in responses if response.status_code == 200]
+    conflicts = [response for response in responses if response.status_code != 200]
+    assert len({response.content for response in successes}) == 1, "every 200 is the same response"
+    assert sum("Idempotent-Replayed" not in response for response in successes) == 1
+    for response in conflicts:
+        assert response.status_code == 409
+        assert envelope_error(response)["errorMessage"] == errors.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=KEY)
+    assert IdempotencyRecord.objects.get().status_code == 200
