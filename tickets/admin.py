@@ -27,6 +27,7 @@ from tickets.serializers import (
 admin.site.site_header = "CRM support desk"
 admin.site.site_title = "Support desk"
 admin.site.index_title = "Support desk"
+admin.site.enable_nav_sidebar = False  # the queue needs the width
 
 # "TT1130" and "12x649797" are searched as the numbers 1130 and 649797.
 _PREFIXED_NUMBER = re.compile(r"\b(?:TT|12x)(\d+)\b", re.IGNORECASE)
@@ -130,7 +131,7 @@ class ConversationInline(admin.TabularInline):
 
 class ReplyForm(forms.ModelForm):
     text = forms.CharField(
-        label="Reply",
+        label="Message",
         max_length=COMMENT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
     )
@@ -209,7 +210,7 @@ class TicketAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        ("History", {"fields": (("created_at", "modified_at", "modified_by"), "update_log")}),
+        ("History", {"fields": (("created_at", "modified_at", "modified_by_name"), "update_log")}),
         ("Status and assignment", {"fields": ("ticket_status", "assigned_to")}),
     )
     readonly_fields = (
@@ -230,7 +231,7 @@ class TicketAdmin(admin.ModelAdmin):
         "password_pattern",
         "created_at",
         "modified_at",
-        "modified_by",
+        "modified_by_name",
         "update_log",
     )
     inlines = (ConversationInline, ReplyInline)
@@ -246,6 +247,9 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Ticket queue", **(extra_context or {})})
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
@@ -311,6 +315,10 @@ class TicketAdmin(admin.ModelAdmin):
     @admin.display(description="assignee", ordering="assigned_to__username")
     def assignee(self, ticket):
         return user_display_name(ticket.assigned_to) if ticket.assigned_to else None
+
+    @admin.display(description="modified by")
+    def modified_by_name(self, ticket):
+        return user_display_name(ticket.modified_by) if ticket.modified_by else None
 
     @admin.display(description="comments", ordering="comment_count")
     def comment_count(self, ticket):
