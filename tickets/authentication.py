@@ -14,7 +14,7 @@ from tickets import exceptions as errors
 from tickets.exceptions import invalid_token
 
 _BEARER = re.compile(r"^bearer\s+", re.IGNORECASE)
-_DIGITS = re.compile(r"^[0-9]{1,18}$", re.ASCII)
+_DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)  # used with fullmatch: "$" would accept "7\n"
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def decode_contact_token(token: str) -> Contact:
     except jwt.PyJWTError:  # InvalidKeyError is not an InvalidTokenError
         raise invalid_token(errors.TOKEN_INVALID) from None
     subject = claims.get("sub")
-    if not isinstance(subject, str) or not _DIGITS.match(subject):
+    if not isinstance(subject, str) or not _DIGITS.fullmatch(subject):
         raise invalid_token(errors.TOKEN_SUBJECT_INVALID)
     return Contact(number=int(subject))
 

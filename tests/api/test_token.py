@@ -121,7 +121,7 @@ def test_token_missing_a_required_claim_is_401_naming_it(api, claim):
     assert_invalid_token(call_with(api, token), errors.TOKEN_CLAIM_MISSING.format(claim=claim))
 
 
-@pytest.mark.parametrize("subject", ["abc", "12x649797", "-5", "", " 649797", "\u0664\u0662"])
+@pytest.mark.parametrize("subject", ["abc", "12x649797", "-5", "", " 649797", "649797\n", "\u0664\u0662"])
 def test_subject_that_is_not_ascii_digits_is_401(api, subject):
     assert_invalid_token(call_with(api, hs256(claims(sub=subject))), errors.TOKEN_SUBJECT_INVALID)
 
