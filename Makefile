@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACT ?= 649797
 
-.PHONY: venv run test lint format migrate token bench
+.PHONY: venv run test lint format migrate token bench schema api-check
 
 # The virtualenv is rebuilt only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -67,6 +67,14 @@ lint: venv
 format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# The OpenAPI description (README "Integrating"): regenerate openapi.yaml after changing an endpoint.
+schema: venv
+	$(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml
+
+# schemathesis against the live service on a free port and a throw-away SQLite database.
+api-check: venv
+	scripts/api_check.sh
 
 # The performance benchmark (README "Performance"): a scratch database, gunicorn, wrk.
 # BENCH_ARGS="--max-tickets 400000" skips the 2M-ticket step; DATABASE_URL=postgres://... for PostgreSQL.

@@ -187,14 +187,42 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("CRM_TRUSTED_PROXIES", 0),
 }
 
+# The OpenAPI description (tickets/schema.py); /api/docs/ and /api/redoc/ load only local files.
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM Ticket Services",
-    "DESCRIPTION": "Ticket store and API for the customer channels and the support desk.",
+    "DESCRIPTION": (
+        "The customer's Ticket Services API. Every response is JSON in an envelope whose scalar values "
+        'are strings: `{"response": {"success": "true", "result": ...}}`, or on error '
+        '`{"response": {"success": "false", "result": {"arguments": {"statusCode": "400", '
+        '"errorCode": "400 BAD_REQUEST", "errorMessage": ...}}}}` with `statusCode` equal to the HTTP '
+        "status. Headers are checked in order: presence, values, then the token. Header names are "
+        "case-insensitive; paths also answer with a trailing slash."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SORT_OPERATION_PARAMETERS": False,  # headers in the contract's order (CONTRACT §3)
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
+    "PREPROCESSING_HOOKS": ["tickets.schema.strip_trailing_slash"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tickets.schema.empty_query_is_absent",
+        "tickets.schema.ticket_links",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "tickets.models.TicketStatus",
+        "FlagEnum": ["0", "1"],
+        "SuccessEnum": ["true"],
+        "FailureEnum": ["false"],
+    },
+    "TAGS": [
+        {"name": "tickets", "description": "The token contact's tickets (E1, E5, E7)."},
+        {"name": "comments", "description": "The conversation on a ticket (E4, E6)."},
+        {"name": "issue types", "description": "The catalogue a customer picks from (E2)."},
+        {"name": "social", "description": "Tickets from social and app channels, without a token (E3)."},
+    ],
 }
 
 # --- CRM: tokens -----------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Top-level routes: the API under /crm/v1/, the support desk under /admin/."""
+"""Top-level routes: the API under /crm/v1/, its description under /api/, the support desk under /admin/."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from tickets.views import unknown_api_path
 
@@ -10,4 +11,12 @@ urlpatterns = [
     # Any other path under /crm/ is a 404 in the envelope, decided before headers (CONTRACT §1).
     re_path(r"^crm/", unknown_api_path),
     path("admin/", admin.site.urls),
+    # The OpenAPI description and its browsable docs, served from local static files only.
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="tickets/redoc.html"),
+        name="redoc",
+    ),
 ]

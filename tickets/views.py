@@ -7,7 +7,7 @@ from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from tickets import exceptions as errors
-from tickets import selectors, services
+from tickets import schema, selectors, services
 from tickets.authentication import JWTAuthentication
 from tickets.exceptions import ApiError
 from tickets.idempotency import idempotent
@@ -78,6 +78,7 @@ class TicketViewSet(CrmViewSet):
         "record": "ticketRecord",
     }
 
+    @schema.list_tickets
     def details(self, request):
         """E1: the contact's tickets, newest first; `X-Total-Count` before paging."""
         params = validate_list_params(request.query_params)
@@ -90,6 +91,7 @@ class TicketViewSet(CrmViewSet):
         return Response([ticket_list_item(row) for row in rows], headers={"X-Total-Count": str(total)})
 
     @idempotent("ticket-create")
+    @schema.create_ticket
     def create(self, request):
         """E5: a ticket for the token's contact, whatever the body says (CONTRACT §5)."""
         values = validate_ticket_body(request_json(request), social=False)
@@ -97,6 +99,7 @@ class TicketViewSet(CrmViewSet):
         return Response(ticket_record(ticket))
 
     @idempotent("ticket-comment")
+    @schema.add_ticket_comment
     def comment(self, request):
         """E4: body (400), then contactId against the token (403), then the ticket (404)."""
         body = validate_comment_body(request_json(request), data_header=header_value(request, "data"))
@@ -108,11 +111,13 @@ class TicketViewSet(CrmViewSet):
         )
         return Response({"message": "Comments submitted successfully"})
 
+    @schema.list_ticket_comments
     def comments(self, request):
         """E6: the public conversation of one of the contact's tickets, oldest first."""
         ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"))
         return Response([comment_item(c) for c in selectors.public_comments_for_ticket(ticket=ticket)])
 
+    @schema.get_ticket
     def record(self, request):
         """E7: one of the contact's tickets as the full record."""
         ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"))
@@ -136,6 +141,7 @@ class IssueTypeViewSet(CrmViewSet):
 
     operations = {"list": "issueTypes"}
 
+    @schema.list_issue_types
     def list(self, request):
         return Response({"code": "00000", "issueTypes": selectors.issue_type_names()})
 
@@ -150,6 +156,7 @@ class SocialTicketViewSet(CrmViewSet):
     throttle_classes = [ClientAddressRateThrottle]
 
     @idempotent("social-ticket")
+    @schema.create_social_ticket
     def create(self, request):
         values = validate_ticket_body(request_json(request), social=True)
         ticket = services.ticket_create(from_portal=False, **{"contact_number": None, **values})
