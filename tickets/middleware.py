@@ -42,7 +42,8 @@ class CrmEnvelopeMiddleware:
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(JSON):
             response = self._replace_with_envelope(request, response)
         correlation_id = request.headers.get("correlationId")
-        if correlation_id:
+        # A value with control characters (CR/LF, NUL) cannot be a response header: not echoed.
+        if correlation_id and correlation_id.isprintable():
             response["correlationId"] = correlation_id
         if request.method == "HEAD":
             response.content = b""
