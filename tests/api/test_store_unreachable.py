@@ -27,13 +27,22 @@ def closed_port() -> int:
 
 
 @contextlib.contextmanager
-def unreachable_store():
+def silent_port():
+    """A local port that completes the TCP handshake and then never answers: a hung server."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(8)
+        yield listener.getsockname()[1]
+
+
+@contextlib.contextmanager
+def unreachable_store(port: int | None = None):
     original = connections["default"]
     settings_dict = copy.deepcopy(original.settings_dict)
     if original.vendor == "sqlite":
         settings_dict["NAME"] = "/nonexistent-directory/crm.sqlite3"
     else:
-        settings_dict.update(HOST="127.0.0.1", PORT=str(closed_port()))
+        settings_dict.update(HOST="127.0.0.1", PORT=str(port or closed_port()))
     broken = type(original)(settings_dict, alias="default")
     connections["default"] = broken
     try:
@@ -61,6 +70,16 @@ def test_unreachable_store_is_500_downstream_error_within_5_seconds(api, endpoin
         errors.DOWNSTREAM_ERROR_CODE,
         errors.DOWNSTREAM_MESSAGE,
     )
+    assert elapsed < 5
+
+
+@pytest.mark.postgres
+def test_store_that_never_answers_is_downstream_error_within_5_seconds(api):
+    with silent_port() as port, unreachable_store(port):
+        started = time.monotonic()
+        response = api.call(E1)
+        elapsed = time.monotonic() - started
+    assert envelope_error(response)["errorCode"] == errors.DOWNSTREAM_ERROR_CODE
     assert elapsed < 5
 
 
