@@ -4,6 +4,7 @@ The official postgres image creates its database itself (POSTGRES_DB); a local s
 and `migrate` cannot create the database it connects to.
 """
 
+import dj_database_url
 import psycopg
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -13,10 +14,13 @@ POSTGRESQL = "django.db.backends.postgresql"
 
 
 class Command(BaseCommand):
-    help = "Create the database of DATABASE_URL on its PostgreSQL server if it is missing."
+    help = "Create the database of DATABASE_URL (or --database-url) on its PostgreSQL server if missing."
 
-    def handle(self, *args, **options):
-        database = settings.DATABASES["default"]
+    def add_arguments(self, parser):
+        parser.add_argument("--database-url", help="Another database than the project's DATABASE_URL.")
+
+    def handle(self, *args, database_url, **options):
+        database = dj_database_url.parse(database_url) if database_url else settings.DATABASES["default"]
         if database["ENGINE"] != POSTGRESQL:
             self.stdout.write("Not PostgreSQL: nothing to create.")
             return
@@ -29,7 +33,7 @@ class Command(BaseCommand):
                 port=database["PORT"] or None,
                 user=database["USER"] or None,
                 password=database["PASSWORD"] or None,
-                connect_timeout=database["OPTIONS"].get("connect_timeout", 3),
+                connect_timeout=database.get("OPTIONS", {}).get("connect_timeout", 3),
                 autocommit=True,
             ) as connection:
                 exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
