@@ -1,6 +1,7 @@
 """The success envelope: `{"response": {"success": "true", "result": ...}}` (CONTRACT §2)."""
 
 import orjson
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 
 
@@ -22,3 +23,14 @@ class EnvelopeRenderer(JSONRenderer):
         if response is None or not getattr(response, "exception", False):
             data = success_envelope(data)
         return orjson.dumps(data)
+
+
+class EnvelopeNegotiation(DefaultContentNegotiation):
+    """Every response under /crm/ is the JSON envelope (CONTRACT §2), whatever `Accept` says.
+
+    So the renderer is the view's first one, chosen without parsing `Accept` (DRF's default
+    negotiation is a measurable share of E1) and never a 406. Parsers are chosen as DRF does.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type

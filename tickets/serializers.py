@@ -285,8 +285,13 @@ def required_query_param(query: Mapping[str, str], name: str) -> str:
 
 
 def format_datetime(value: datetime.datetime) -> str:
-    """`YYYY-MM-DD HH:MM:SS` in the configured time zone (CONTRACT §7)."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    """`YYYY-MM-DD HH:MM:SS` in the configured time zone (CONTRACT §7).
+
+    Runs once per E1 item: `isoformat` and the cached default zone cost a third of
+    `localtime().strftime()`, whose current-zone lookup goes through asgiref's Local. The project
+    never activates another zone, so the default zone is the configured one.
+    """
+    return value.astimezone(timezone.get_default_timezone()).isoformat(" ", "seconds")[:19]
 
 
 def format_ticket_number(number: int) -> str:

@@ -13,6 +13,7 @@ from tickets.exceptions import ApiError
 from tickets.idempotency import idempotent
 from tickets.parsers import request_json
 from tickets.permissions import IsTokenContact, RequiredHeaders, header_value
+from tickets.renderers import EnvelopeNegotiation
 from tickets.serializers import (
     comment_item,
     parse_ticket_reference,
@@ -40,6 +41,7 @@ class CrmViewSet(viewsets.ViewSet):
     authentication_classes = [JWTAuthentication]
     permission_classes = [RequiredHeaders, IsTokenContact]
     throttle_classes = [ContactRateThrottle]
+    content_negotiation_class = EnvelopeNegotiation
 
     def initial(self, request, *args, **kwargs):
         method = request.method.lower()
