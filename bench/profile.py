@@ -64,12 +64,14 @@ def main() -> None:
 
     def run(path: str, count: int) -> float:
         started = time.process_time()
+        statuses: list[str] = []
         for n in range(count):
-            status = []
-            body = application(environ(path, tokens[n % 100], args.operation), lambda s, h: status.append(s))
+            body = application(
+                environ(path, tokens[n % 100], args.operation), lambda s, h: statuses.append(s)
+            )
             b"".join(body)
-            if not status[0].startswith("200"):
-                raise SystemExit(f"{path}: {status[0]}")
+            if not statuses[-1].startswith("200"):
+                raise SystemExit(f"{path}: {statuses[-1]}")
         return (time.process_time() - started) / count * 1e6
 
     run(args.path, 200)

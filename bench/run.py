@@ -197,10 +197,13 @@ class Bench:
         return str(path)
 
     def start_server(self, env: dict[str, str]) -> None:
+        # Production's gunicorn.conf.py when the project has one; the flags below override it.
+        config = ["--config", "gunicorn.conf.py"] if (ROOT / "gunicorn.conf.py").exists() else []
         command = [
             sys.executable,
             "-m",
             "gunicorn",
+            *config,
             "crmtickets.wsgi:application",
             "--workers",
             str(self.args.workers),
