@@ -44,6 +44,14 @@ def test_body_over_one_mib_is_413(api, endpoint):
     assert_error(api.call(endpoint, raw=raw), 413, "413 PAYLOAD_TOO_LARGE", errors.BODY_TOO_LARGE)
 
 
+def test_body_of_exactly_one_mib_is_read(api, endpoint):
+    raw = '{"description": "' + "x" * (ONE_MIB - 19) + '"}'
+    assert len(raw) == ONE_MIB
+    response = api.call(endpoint, raw=raw)
+    assert response.status_code == 400
+    assert envelope_error(response)["errorMessage"].startswith("Field ")
+
+
 @pytest.mark.parametrize(
     "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
 )
