@@ -89,6 +89,11 @@ def test_token_expired_beyond_30_seconds_leeway_is_refused(api):
     assert_invalid_token(call_with(api, token), errors.TOKEN_EXPIRED)
 
 
+def test_token_not_yet_valid_beyond_the_leeway_is_refused(api):
+    token = hs256(claims(nbf=int(time.time()) + 120))
+    assert_invalid_token(call_with(api, token), errors.TOKEN_NOT_YET_VALID)
+
+
 # --- Signature and algorithm ---------------------------------------------------------------------
 
 
