@@ -1,10 +1,9 @@
-"""CONTRACT §3.3 and §4: the JWT in the `token` header."""
+"""CONTRACT §3.3 and §4: the JWT in the `token` header.
 
-import os
-import subprocess
-import sys
+The start-up refusal of a short HS256 secret is proven in tests/test_production_settings.py.
+"""
+
 import time
-from pathlib import Path
 
 import jwt
 import pytest
@@ -27,7 +26,6 @@ from tickets import exceptions as errors
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 OTHER_SECRET = "another-secret-that-is-long-enough-for-hs256"
 
 
@@ -233,38 +231,3 @@ def test_token_is_checked_on_comments_too(api):
 def test_token_is_checked_before_the_body(api):
     response = api.call(E5, body={**TICKET_BODY, "ticketstatus": "bad"}, headers={"token": "x.y"})
     assert_invalid_token(response, errors.TOKEN_PERIODS.format(count=1))
-
-
-# --- Start-up -------------------------------------------------------------------------------------
-
-
-def load_settings(**env: str) -> subprocess.CompletedProcess:
-    """Import the settings in a fresh interpreter with a production environment."""
-    environment = {key: value for key, value in os.environ.items() if not key.startswith(("CRM_", "DJANGO_"))}
-    environment.update(
-        {
-            "CRM_ENV": "production",
-            "DJANGO_SETTINGS_MODULE": "crmtickets.settings",
-            "DJANGO_SECRET_KEY": "a-production-secret-key-for-the-start-up-test-only",
-            **env,
-        }
-    )
-    return subprocess.run(
-        [sys.executable, "-c", "from django.conf import settings; settings.CRM_JWT_SECRET"],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
-def test_hs256_secret_shorter_than_32_bytes_is_refused_at_start_up_in_production():
-    result = load_settings(CRM_JWT_SECRET="x" * 31)
-    assert result.returncode != 0
-    assert "CRM_JWT_SECRET must be at least 32 bytes" in result.stderr
-
-
-def test_hs256_secret_of_32_bytes_passes_the_start_up_check():
-    result = load_settings(CRM_JWT_SECRET="x" * 32)
-    assert "CRM_JWT_SECRET" not in result.stderr
