@@ -15,6 +15,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = timeout
 # Longer than a load balancer's idle timeout (often 60 s), so it never reuses a closed connection.
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+# gunicorn answers a header over its limit (8 KiB by default) with its own HTML page; raised so
+# that oversized values up to 128 KiB reach the app and get the contract's 400 envelope.
+limit_request_field_size = 128 * 1024
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
