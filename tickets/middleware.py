@@ -17,6 +17,7 @@ from tickets.exceptions import (
     error_envelope,
     internal_error_reference,
 )
+from tickets.permissions import header_value, is_correlation_id
 
 logger = logging.getLogger("tickets.errors")
 
@@ -41,9 +42,10 @@ class CrmEnvelopeMiddleware:
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(JSON):
             response = self._replace_with_envelope(request, response)
-        correlation_id = request.headers.get("correlationId")
-        # A value with control characters (CR/LF, NUL) cannot be a response header: not echoed.
-        if correlation_id and correlation_id.isprintable():
+        # Only a valid correlationId is echoed: an invalid one may hold CR/LF or NUL (no header
+        # can) or be 100 kB long (clients and proxies refuse such a response header).
+        correlation_id = header_value(request, "correlationId")
+        if is_correlation_id(correlation_id):
             response["correlationId"] = correlation_id
         if request.method == "HEAD":
             response.content = b""

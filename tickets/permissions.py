@@ -40,6 +40,11 @@ def _as_utf8(value: str) -> str:
         return value
 
 
+def is_correlation_id(text: str) -> bool:
+    """CONTRACT §3: 1 to 128 visible ASCII characters, no spaces."""
+    return bool(_CORRELATION_ID.match(text))
+
+
 def _is_real_date(text: str) -> bool:
     match = _SR_DATE.match(text)
     if not match:
@@ -54,7 +59,7 @@ def _is_real_date(text: str) -> bool:
 
 def _check_values(request, operation: str) -> None:
     correlation_id = header_value(request, "correlationId")
-    if not _CORRELATION_ID.match(correlation_id):
+    if not is_correlation_id(correlation_id):
         raise bad_request(errors.HEADER_CORRELATION_ID_INVALID)
 
     source = header_value(request, "source")

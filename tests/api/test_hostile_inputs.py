@@ -214,6 +214,11 @@ def test_100_kb_header_value_is_400_naming_the_header(api, header):
     assert_refused(response, 400, HEADER_MESSAGES[header])
 
 
+def test_100_kb_correlation_id_is_not_echoed(api):
+    """Clients and proxies refuse a response header that long; an invalid id is not echoed."""
+    assert "correlationId" not in api.call(E5, body=TICKET_BODY, headers={"correlationId": HUNDRED_KB})
+
+
 def test_100_kb_token_is_401_without_echoing_it(api):
     response = api.call(E5, body=TICKET_BODY, headers={"token": HUNDRED_KB})
     assert_refused(response, 401, errors.TOKEN_PERIODS.format(count=0))
