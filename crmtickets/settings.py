@@ -33,7 +33,8 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # any value a client sent). Plain HTTP is redirected (health probes are answered before,
 # tickets/health.py); cookies are Secure; HSTS is sent. `manage.py check --deploy` reports nothing.
 
-if env_bool("DJANGO_BEHIND_TLS_PROXY", not IS_DEVELOPMENT):
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", not IS_DEVELOPMENT)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not IS_DEVELOPMENT)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if IS_DEVELOPMENT else 31_536_000)
@@ -183,8 +184,9 @@ REST_FRAMEWORK = {
         "contact": env_rate("CRM_THROTTLE_CONTACT_RATE", "120/min"),
         "address": env_rate("CRM_THROTTLE_ANON_RATE", "30/min"),
     },
-    # X-Forwarded-For is trusted only behind this many reverse proxies; 0 = use the socket address.
-    "NUM_PROXIES": env_int("CRM_TRUSTED_PROXIES", 0),
+    # How many reverse proxies append to X-Forwarded-For: the client is the address the outermost
+    # one saw. 0 = the socket's peer (X-Forwarded-For ignored). One by default behind a TLS proxy.
+    "NUM_PROXIES": env_int("CRM_TRUSTED_PROXIES", 1 if BEHIND_TLS_PROXY else 0),
 }
 
 # The OpenAPI description (tickets/schema.py); /api/docs/ and /api/redoc/ load only local files.

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from tests.conftest import E2, E3, E5, OTHER_CONTACT, TICKET_BODY, envelope_error, envelope_result
+from tests.test_production_settings import production_env, setting
 from tickets import exceptions as errors
 from tickets.models import Ticket
 
@@ -181,3 +182,12 @@ def test_a_malformed_rate_is_refused_at_start_up():
     )
     assert completed.returncode != 0
     assert "CRM_THROTTLE_ANON_RATE must be a rate like 120/min, got 'lots'." in completed.stderr
+
+
+def test_behind_the_production_tls_proxy_one_proxy_is_trusted_by_default():
+    """Else every social client would share the proxy's address and its one budget."""
+    assert setting('REST_FRAMEWORK["NUM_PROXIES"]', production_env()) == "1"
+
+
+def test_without_a_proxy_forwarded_for_is_not_trusted_by_default():
+    assert setting('REST_FRAMEWORK["NUM_PROXIES"]', production_env(DJANGO_BEHIND_TLS_PROXY="false")) == "0"
