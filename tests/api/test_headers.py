@@ -41,11 +41,6 @@ def test_each_missing_mandatory_header_is_400_naming_it(api, endpoint, name):
     assert_bad_request(response, errors.HEADER_MISSING.format(name=name))
 
 
-def test_missing_source_header_message_is_the_documented_sentence(api):
-    response = api.call(E1, headers={"source": None})
-    assert envelope_error(response)["errorMessage"] == "Header 'source' not present in the request."
-
-
 def test_missing_operation_header_on_create_is_the_documented_sentence(api):
     response = api.call(E5, body=TICKET_BODY, headers={"operation": None})
     assert envelope_error(response)["errorMessage"] == "Header 'operation' not present in the request."
