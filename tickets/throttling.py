@@ -36,12 +36,11 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
         now = self.timer()
         window = int(now // self.duration)
         key = f"{caller_key}:{window}"
-        self.cache.add(key, 0, timeout=self.duration + 1)
+        # incr first: one cache round trip for every request but the first of a window.
         try:
             count = self.cache.incr(key)
-        except ValueError:  # the window's key expired between add() and incr()
-            self.cache.add(key, 1, timeout=self.duration + 1)
-            count = 1
+        except ValueError:  # the window's first request: no key yet (or it just expired)
+            count = 1 if self.cache.add(key, 1, timeout=self.duration + 1) else self.cache.incr(key)
         self.seconds_left = (window + 1) * self.duration - now
         # None: the cache is unreachable and its errors are ignored (settings): fail open.
         return count is None or count <= self.num_requests
