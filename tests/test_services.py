@@ -2,10 +2,12 @@
 update log, bulk variants, agent replies and agent accounts."""
 
 import re
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from tests.factories import TicketFactory, UserFactory
 from tickets import services
@@ -94,6 +96,35 @@ def test_stale_instance_logs_the_stored_status_as_old(ticket, dana):
     services.ticket_update(ticket=ticket, by=dana, ticket_status=TicketStatus.IN_PROGRESS)
     services.ticket_update(ticket=stale, by=dana, ticket_status=TicketStatus.CLOSED)
     assert log_lines(ticket)[-1].startswith("Status changed from In Progress to Closed")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_changes_by_two_agents_both_reach_the_log(dana):
+    """The row lock makes the second update wait and append to the first one's log."""
+    ticket = TicketFactory()
+    barrier = threading.Barrier(2)
+    failures = []
+
+    def change(**changes):
+        try:
+            barrier.wait()
+            services.ticket_update(ticket=ticket, by=dana, **changes)
+        except Exception as exc:  # reported by the assertion below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=change, kwargs={"ticket_status": TicketStatus.CLOSED}),
+        threading.Thread(target=change, kwargs={"assignee": dana}),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert len(log_lines(ticket)) == 3
 
 
 def test_unknown_status_is_refused(ticket, dana):

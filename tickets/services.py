@@ -135,7 +135,7 @@ def ticket_update(*, ticket: Ticket, by, ticket_status: str | None = None, assig
     _require_staff(by, "change tickets")
     if ticket_status is not None and ticket_status not in TicketStatus.values:
         raise ValidationError(UNKNOWN_STATUS.format(status=ticket_status))
-    locked = Ticket.objects.select_for_update().select_related("assigned_to").get(pk=ticket.pk)
+    locked = Ticket.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=ticket.pk)
     changes = []
     if ticket_status is not None and ticket_status != locked.ticket_status:
         changes.append((UPDATE_LOG_STATUS, locked.ticket_status, ticket_status))
