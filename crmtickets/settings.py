@@ -281,6 +281,10 @@ LOGGING = {
     "formatters": {"json": {"()": "crmtickets.jsonlog.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # Replaces Django's default handlers for its loggers, which would print each error twice.
-    "loggers": {"django": {"handlers": ["console"], "level": "INFO", "propagate": False}},
+    "loggers": {
+        # Replaces Django's default handlers for its loggers, which would print each error twice.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # A 4xx is already in the request log; Django would add a second line for each.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -50,6 +50,17 @@ def test_line_logs_the_status_the_client_got(client, access_lines):
     assert access_lines()[0]["status"] == 404
 
 
+def test_client_error_is_logged_once(client, caplog):
+    caplog.set_level(logging.INFO)
+    django_logger = logging.getLogger("django")  # does not propagate to caplog's root handler
+    django_logger.addHandler(caplog.handler)
+    try:
+        client.get("/crm/v1/nowhere")
+    finally:
+        django_logger.removeHandler(caplog.handler)
+    assert [record.name for record in caplog.records] == ["tickets.access"]
+
+
 def test_line_has_no_contact_when_the_token_was_refused(api, access_lines):
     api.call(E1, headers={"token": "not.a.token"})
     line = access_lines()[0]
