@@ -1,12 +1,12 @@
-"""CONTRACT §7: ticket numbers are `TT` + a number, unique, increasing and never reused."""
+"""CONTRACT §7: ticket numbers are `TT` + a number, unique, increasing and never reused.
 
-import threading
+Concurrent creates are proven in tests/test_concurrency.py.
+"""
 
 import pytest
-from django.db import connections
-from django.test import Client, override_settings
+from django.test import override_settings
 
-from tests.conftest import E5, TICKET_BODY, CrmClient, envelope_result
+from tests.conftest import E5, TICKET_BODY, envelope_result
 from tickets.models import Ticket
 
 
@@ -55,34 +55,3 @@ def test_numbers_survive_deleting_every_ticket(api):
     last = ticket_number(api)
     Ticket.objects.all().delete()
     assert ticket_number(api) == last + 1
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_creates_get_unique_consecutive_numbers():
-    """Eight clients creating at once (SQLite serialises writers, so only PostgreSQL proves it)."""
-    threads, per_thread, numbers, failures = 8, 5, [], []
-    lock = threading.Lock()
-    start = threading.Barrier(threads)
-
-    def create_some():
-        api = CrmClient(Client())
-        try:
-            start.wait()
-            for _ in range(per_thread):
-                response = api.call(E5, body=TICKET_BODY)
-                with lock:
-                    if response.status_code == 200:
-                        numbers.append(int(response.json()["response"]["result"]["ticket_no"][2:]))
-                    else:
-                        failures.append(response.content)
-        finally:
-            connections.close_all()
-
-    workers = [threading.Thread(target=create_some) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=60)
-    assert failures == []
-    assert sorted(numbers) == list(range(min(numbers), min(numbers) + threads * per_thread))
