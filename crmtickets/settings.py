@@ -140,6 +140,8 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = IS_DEVELOPMENT
+# Static files are for the admin and the API docs on this origin: no CORS header (whitenoise adds `*`).
+WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # --- Request limits --------------------------------------------------------------------------
 

@@ -102,3 +102,9 @@ def test_pages_outside_the_api_get_no_cors_header(client):
     assert "Access-Control-Allow-Origin" not in response
     response = client.get("/admin/login/", headers={"Origin": SELF_CARE})
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_static_files_get_no_cors_header(client):
+    response = client.get("/static/admin/css/base.css", headers={"Origin": ELSEWHERE})
+    assert response.status_code == 200
+    assert "Access-Control-Allow-Origin" not in response
