@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import CONTACT, E3, TICKET_BODY, envelope_error, envelope_result
+from tests.conftest import CONTACT, E1, E3, TICKET_BODY, envelope_error, envelope_result
 from tickets import exceptions as errors
 from tickets.models import Ticket
 
@@ -22,6 +22,16 @@ def test_social_ticket_is_created_without_a_token(api):
 def test_contact_id_links_the_ticket_to_the_contact(api, contact_id):
     record = envelope_result(create(api, contactId=contact_id))
     assert record["contact_id"] == f"12x{CONTACT}"
+
+
+def test_linked_social_ticket_is_listed_for_its_contact(api):
+    record = envelope_result(create(api, contactId=str(CONTACT)))
+    assert [item["id"] for item in envelope_result(api.call(E1))] == [record["id"]]
+
+
+def test_anonymous_social_ticket_is_listed_for_nobody(api):
+    envelope_result(create(api))
+    assert envelope_result(api.call(E1)) == []
 
 
 def test_contact_id_may_be_spelled_contact_id(api):
