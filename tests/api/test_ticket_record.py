@@ -81,8 +81,11 @@ def test_keys_without_data_are_empty_strings(record):
     assert {key: record[key] for key in NO_DATA_KEYS} == dict.fromkeys(NO_DATA_KEYS, "")
 
 
-def test_starred_is_0_and_update_log_starts_with_ticket_created(record):
+def test_new_ticket_is_not_starred(record):
     assert record["starred"] == "0"
+
+
+def test_update_log_starts_with_ticket_created(record):
     assert record["update_log"].startswith("Ticket created.")
 
 
