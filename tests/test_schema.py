@@ -17,6 +17,7 @@ from django.core.management import call_command
 
 from tests.conftest import E1, E3, E4, E5, ENDPOINTS, TICKET_BODY, envelope_result
 from tests.factories import TicketFactory
+from tickets.docs import THIS_HOST_ONLY
 from tickets.serializers import ticket_record
 
 OPENAPI_YAML = Path(settings.BASE_DIR) / "openapi.yaml"
@@ -79,6 +80,14 @@ def test_docs_page_loads_only_local_files(client, path):
     assert assets, "the page loads no local assets"
     for asset in assets:
         assert finders.find(asset), f"missing static file {asset}"
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+def test_docs_page_forbids_the_browser_any_other_host(client, path):
+    policy = client.get(path)["Content-Security-Policy"]
+    assert policy == THIS_HOST_ONLY
+    assert "default-src 'self'" in policy
+    assert "http" not in policy
 
 
 def test_swagger_ui_has_no_online_validator(client):

@@ -1,7 +1,9 @@
 """The API docs in a real browser with the network cut (issue 4): Swagger UI and Redoc render from
 the service's own files, and Swagger UI's "Try it out" calls the service with an issue_token token.
 
-Every request to another host is aborted and recorded; the tests fail if there was any.
+Every request to another host that reaches the network is aborted and recorded; the tests fail if
+there was any. (Redoc's Redocly logo never gets that far: the page's Content-Security-Policy
+makes the browser refuse it, see tickets/docs.py.)
 """
 
 import os
