@@ -8,7 +8,8 @@ import pytest
 from django.test import override_settings
 
 from crmtickets.jsonlog import JsonFormatter
-from tests.conftest import CONTACT, E1, E3, E5, TICKET_BODY, token_for
+from tests.api.test_store_unreachable import unreachable_store
+from tests.conftest import CONTACT, E1, E2, E3, E5, TICKET_BODY, token_for
 from tests.crashing_urls import SECRET_DETAIL
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,15 @@ def test_unhandled_error_is_logged_with_its_traceback_and_correlation_id(client,
     assert line["level"] == "ERROR"
     assert "RuntimeError" in line["traceback"]
     assert SECRET_DETAIL in line["traceback"]  # the detail goes to the log, never to the client
+
+
+def test_unreachable_store_is_logged_with_its_traceback_and_correlation_id(api, caplog):
+    with unreachable_store():
+        api.call(E2, headers={"correlationId": CORRELATION_ID})
+    [record] = [r for r in caplog.records if r.name == "tickets.errors"]
+    line = json.loads(JsonFormatter().format(record))
+    assert line["correlationId"] == CORRELATION_ID
+    assert "OperationalError" in line["traceback"]
 
 
 def test_formatter_writes_one_line_even_with_a_traceback():
