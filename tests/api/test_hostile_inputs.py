@@ -431,3 +431,18 @@ def test_token_with_its_signature_stripped_is_401(api):
 def test_token_of_another_algorithm_family_is_401(api):
     token = forge({"alg": "ES256", "typ": "JWT"}, claims(), b"\x00" * 64)
     assert_refused(create_with(api, token), 401, errors.TOKEN_ALGORITHM_NOT_ALLOWED)
+
+
+def test_token_without_a_subject_is_401_naming_the_claim(api):
+    token = jwt.encode({"exp": int(time.time()) + 600}, settings.CRM_JWT_SECRET, algorithm="HS256")
+    assert_refused(create_with(api, token), 401, errors.TOKEN_CLAIM_MISSING.format(claim="sub"))
+
+
+@pytest.mark.parametrize("subject", ["649797 OR 1=1", "649797; DROP TABLE tickets_ticket", "../649797"])
+def test_token_subject_carrying_an_injection_is_401(api, subject):
+    token = jwt.encode({**claims(), "sub": subject}, settings.CRM_JWT_SECRET, algorithm="HS256")
+    assert_refused(create_with(api, token), 401, errors.TOKEN_SUBJECT_INVALID)
+
+
+def test_token_with_garbage_segments_is_401_malformed(api):
+    assert_refused(create_with(api, "not!base64.@@@.###"), 401, errors.TOKEN_MALFORMED)
