@@ -77,12 +77,10 @@ def body_fingerprint(raw: bytes) -> str:
     """Equal for the same JSON value after parsing, keys spelled as sent (CONTRACT §9): member
     order and white space do not count. A body that is not JSON is compared byte for byte."""
     try:
-        material = b"json:" + _canonical(json.loads(raw, object_pairs_hook=_canonical_object)).encode(
-            "utf-8", "surrogatepass"
-        )
+        canonical = _canonical(json.loads(raw, object_pairs_hook=_canonical_object))
     except (ValueError, RecursionError):
-        material = b"raw:" + raw
-    return hashlib.sha256(material).hexdigest()
+        return hashlib.sha256(b"raw:" + raw).hexdigest()
+    return hashlib.sha256(b"json:" + canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- The record -------------------------------------------------------------------------------
