@@ -196,12 +196,8 @@ class SchemaFieldExtension(OpenApiSerializerFieldExtension):
         return self.target.schema
 
 
-def _raw(schema: dict, **kwargs) -> serializers.Field:
-    return SchemaField(schema, **kwargs)
-
-
 def _text(*, required: bool = True, **schema) -> serializers.Field:
-    return _raw({"type": "string", **schema}, required=required)
+    return SchemaField({"type": "string", **schema}, required=required)
 
 
 def envelope(name: str, result) -> serializers.Serializer:
@@ -262,7 +258,7 @@ class TicketCreateRequest(serializers.Serializer):
     ticketStatus = _text(
         enum=STATUSES, description="Also `ticketstatus`. Case-insensitive; stored canonical."
     )
-    effectiveDate = _raw(
+    effectiveDate = SchemaField(
         {
             "type": "string",
             "anyOf": [{"format": "date"}, {"enum": [""]}],
@@ -294,7 +290,7 @@ CONTACT_NUMBER = {
 class SocialTicketCreateRequest(TicketCreateRequest):
     __doc__ = "A ticket from a social or app channel (E3). " + SPELLING_NOTE
 
-    contactId = _raw(
+    contactId = SchemaField(
         {
             "oneOf": [*CONTACT_NUMBER["oneOf"], {"type": "string", "enum": [""]}],
             "nullable": True,
@@ -320,13 +316,13 @@ class TicketCommentRequest(serializers.Serializer):
     """A customer comment (E4). Checked in this order: `ticketNo`, `comment`, `contactId` (400),
     then `contactId` against the token (403), then the ticket (404). Keys match like E3/E5's."""
 
-    ticketNo = _raw(TICKET_REFERENCE)
+    ticketNo = SchemaField(TICKET_REFERENCE)
     comment = _body_text(
         COMMENT_MAX_LENGTH,
         "The comment. Send it here: clients of the original document may instead leave it out (or "
         "blank) and send the text in the `data` header, which is used only then.",
     )
-    contactId = _raw(
+    contactId = SchemaField(
         {**CONTACT_NUMBER, "description": "Must be the token's contact: `649797` or `12x649797`."}
     )
 
