@@ -2,8 +2,8 @@
 database connection, against the real store.
 
 PostgreSQL runs the transactions truly in parallel, so it is the proof. SQLite runs writers one at a
-time (IMMEDIATE transactions); the creates test runs on an SQLite file too, to show that writers
-queue instead of failing with "database is locked".
+time (IMMEDIATE transactions); both tests run on an SQLite file too, to show that writers queue
+instead of failing with "database is locked", and that one key still creates one ticket.
 """
 
 import json
@@ -17,7 +17,7 @@ import pytest
 from django.db import connections
 from django.test import Client
 
-from tests.conftest import E5, TICKET_BODY, CrmClient, envelope_error
+from tests.conftest import E5, TICKET_BODY, CrmClient
 from tickets import exceptions as errors
 from tickets.models import IdempotencyRecord, Ticket
 
@@ -50,6 +50,22 @@ def create(api):
     return api.call(E5, body=TICKET_BODY)
 
 
+def retry(api):
+    return api.call(E5, body=TICKET_BODY, headers={"Idempotency-Key": KEY})
+
+
+def assert_one_response_replayed_or_in_flight(answers: list) -> None:
+    """One 200 first response, any other 200 the same body replayed, the rest 409 in flight."""
+    successes = [(body, replayed) for status, body, replayed in answers if status == 200]
+    assert len({body for body, _ in successes}) == 1, "every 200 is the same response"
+    assert [replayed for _, replayed in successes].count(False) == 1
+    in_flight = errors.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=KEY)
+    for status, body, _ in answers:
+        if status != 200:
+            assert status == 409
+            assert json.loads(body)["response"]["result"]["arguments"]["errorMessage"] == in_flight
+
+
 def assert_distinct_increasing_numbers(responses, count: int) -> None:
     assert [response.status_code for response in responses] == [200] * count, [
         response.content for response in responses if response.status_code != 200
@@ -71,27 +87,27 @@ def test_fifty_concurrent_creates_get_fifty_distinct_increasing_numbers_on_postg
 # writer ("database table is locked") instead of queueing it; a fresh process on a migrated SQLite
 # file, configured as `make run` is, shows what the service itself does.
 SQLITE_FILE_RUN = """
-import json
+import json, sys
 import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from tests.test_concurrency import create, in_parallel
+from tests import test_concurrency
 from tickets.models import Ticket
-responses = in_parallel(20, create)
+responses = test_concurrency.in_parallel(20, getattr(test_concurrency, sys.argv[1]))
 print(json.dumps({
-    "statuses": [response.status_code for response in responses],
-    "returned": sorted(int(response.json()["response"]["result"]["ticket_no"][2:]) for response in responses),
+    "answers": [[r.status_code, r.content.decode(), r.has_header("Idempotent-Replayed")] for r in responses],
     "stored": list(Ticket.objects.order_by("id").values_list("ticket_number", flat=True)),
 }))
 """
 
 
-def test_concurrent_creates_on_a_sqlite_file_queue_without_errors(tmp_path):
+def twenty_in_parallel_on_a_sqlite_file(tmp_path, send_name: str) -> tuple[list, list[int]]:
+    """([status, body, replayed] per request, the stored ticket numbers in creation order)."""
     environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "crmtickets.settings"}
     environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.sqlite3'}"
     completed = subprocess.run(
-        [sys.executable, "-c", SQLITE_FILE_RUN],
+        [sys.executable, "-c", SQLITE_FILE_RUN, send_name],
         cwd=PROJECT_DIR,
         env=environment,
         capture_output=True,
@@ -100,21 +116,28 @@ def test_concurrent_creates_on_a_sqlite_file_queue_without_errors(tmp_path):
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
     outcome = json.loads(completed.stdout.strip().splitlines()[-1])
-    assert outcome["statuses"] == [200] * 20
-    assert outcome["stored"] == sorted(set(outcome["stored"])) == outcome["returned"]
-    assert len(outcome["stored"]) == 20
+    return outcome["answers"], outcome["stored"]
+
+
+def test_concurrent_creates_on_a_sqlite_file_queue_without_errors(tmp_path):
+    answers, stored = twenty_in_parallel_on_a_sqlite_file(tmp_path, "create")
+    assert [status for status, _, _ in answers] == [200] * 20
+    returned = sorted(int(json.loads(body)["response"]["result"]["ticket_no"][2:]) for _, body, _ in answers)
+    assert stored == sorted(set(stored)) == returned
+    assert len(stored) == 20
+
+
+def test_concurrent_retries_with_one_key_on_a_sqlite_file_create_exactly_one_ticket(tmp_path):
+    answers, stored = twenty_in_parallel_on_a_sqlite_file(tmp_path, "retry")
+    assert len(stored) == 1
+    assert_one_response_replayed_or_in_flight(answers)
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_retries_with_one_key_create_exactly_one_ticket():
-    responses = in_parallel(20, lambda api: api.call(E5, body=TICKET_BODY, headers={"Idempotency-Key": KEY}))
+    responses = in_parallel(20, retry)
     assert Ticket.objects.count() == 1
-    successes = [response for response in responses if response.status_code == 200]
-    conflicts = [response for response in responses if response.status_code != 200]
-    assert len({response.content for response in successes}) == 1, "every 200 is the same response"
-    assert sum("Idempotent-Replayed" not in response for response in successes) == 1
-    for response in conflicts:
-        assert response.status_code == 409
-        assert envelope_error(response)["errorMessage"] == errors.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=KEY)
+    answers = [[r.status_code, r.content.decode(), r.has_header("Idempotent-Replayed")] for r in responses]
+    assert_one_response_replayed_or_in_flight(answers)
     assert IdempotencyRecord.objects.get().status_code == 200
