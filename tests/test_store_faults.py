@@ -10,9 +10,11 @@ server process serves again, and what was stored before the cut is all there.
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -36,9 +38,10 @@ CUTS = [REFUSE, BLACKHOLE]
 
 
 class LiveServer:
-    """gunicorn in a subprocess, configured as in production except HTTPS and secrets."""
+    """gunicorn in a subprocess with gunicorn.conf.py and production settings, over plain HTTP,
+    signing tokens with the test's secret."""
 
-    def __init__(self, database_url: str):
+    def __init__(self, database_url: str, log):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -46,8 +49,10 @@ class LiveServer:
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
+            "CRM_ENV": "production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
             "CRM_JWT_SECRET": settings.CRM_JWT_SECRET,
-            "DJANGO_DEBUG": "false",
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_WORKERS": "1",
             "GUNICORN_THREADS": str(len(ENDPOINTS) + 1),
@@ -56,29 +61,40 @@ class LiveServer:
             "LOG_LEVEL": "WARNING",
         }
         env.pop("REDIS_URL", None)
+        self.log = log
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=self.log,
         )
-        self._wait_until_up()
+        try:
+            self._wait_until_up()
+        except AssertionError:
+            self.stop()  # never leave a server behind
+            raise
+
+    def output(self) -> str:
+        """The server's log so far, to explain a failed start."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
 
     def _wait_until_up(self) -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, "gunicorn exited at start-up"
+            assert self.process.poll() is None, f"gunicorn exited at start-up:\n{self.output()}"
             try:
                 if self.get("/healthz")[0] == 200:
                     return
             except OSError:
                 time.sleep(0.2)
-        raise AssertionError("gunicorn did not answer /healthz within 60 s")
+        raise AssertionError(f"gunicorn did not answer /healthz within 60 s:\n{self.output()}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
 
     def get(self, path: str) -> tuple[int, dict]:
         return self.request(urllib.request.Request(self.url + path))
@@ -137,9 +153,10 @@ def server(proxy):
     credentials = quote(database["USER"] or "postgres") + (
         ":" + quote(database["PASSWORD"]) if database["PASSWORD"] else ""
     )
-    server = LiveServer(f"postgres://{credentials}@127.0.0.1:{proxy.port}/{database['NAME']}")
-    yield server
-    server.stop()
+    with tempfile.TemporaryFile() as log:
+        server = LiveServer(f"postgres://{credentials}@127.0.0.1:{proxy.port}/{database['NAME']}", log)
+        yield server
+        server.stop()
 
 
 @pytest.fixture
