@@ -6,6 +6,7 @@ its own. Every request is refused before the store, so the server's database is 
 
 import http.client
 import json
+import tempfile
 
 import pytest
 
@@ -18,9 +19,11 @@ MIB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    server = LiveServer(f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'never-opened.sqlite3'}")
-    yield server
-    server.stop()
+    database = tmp_path_factory.mktemp("hostile") / "never-opened.sqlite3"
+    with tempfile.TemporaryFile() as log:
+        server = LiveServer(f"sqlite:///{database}", log)
+        yield server
+        server.stop()
 
 
 def send(server, endpoint=E3, *, headers: dict | None = None, body: bytes = b"{}"):
