@@ -8,9 +8,12 @@ Decisions where the contract says nothing about the description itself:
 - The JWT is the `token` security scheme (apiKey in header `token`), not a header parameter too:
   generated clients and Swagger UI's "Authorize" then handle it once for every operation.
 - Bodies are described with the table spelling of the document (`ticketStatus`, `tickettitle`);
-  the example spelling (`ticketstatus`, `ticket_title`) is explained and shown as an example.
+  the example spelling (`ticketstatus`, `ticket_title`) is explained, with the document's body, in
+  the body's description (a formal example must validate against the property names).
 - Paths are written without the trailing slash the routes also accept.
 """
+
+import json
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
@@ -238,12 +241,30 @@ class ErrorEnvelope(serializers.Serializer):
 
 # --- Request bodies (CONTRACT §6) --------------------------------------------------------------
 
+DOCUMENT_SPELLING_BODY = {
+    "source": "app",
+    "ticketstatus": "Open",
+    "effectivedate": "",
+    "ticketcategories": "Plan change",
+    "ticket_title": "Plan change",
+    "description": "Plan change request for ",
+    "subcategory": "sub1",
+    "status": "New",
+    "category": "cat1",
+    "vouchertype": "",
+    "voucheridformat": "",
+    "passwordpattern": "",
+}
 SPELLING_NOTE = (
     "Keys match case-insensitively and ignoring underscores, so both spellings of the customer's "
-    "document work: the table's `ticketStatus`, `tickettitle`, `voucherIdFormat` and the example's "
-    "`ticketstatus`, `ticket_title`, `voucheridformat`. Two keys naming one field are refused; "
-    "unknown keys are ignored and never stored; `null` counts as absent. Lengths count Unicode "
-    "code points. The first failing field, in the order listed, is reported."
+    "document work: the table's `ticketStatus`, `tickettitle`, `voucherIdFormat` (used below) and "
+    "the example's `ticketstatus`, `ticket_title`, `voucheridformat`. Two keys naming one field are "
+    "refused; unknown keys are ignored and never stored; `null` counts as absent. Lengths count "
+    "Unicode code points. The first failing field, in the order listed, is reported.\n\n"
+    "The document's example body, accepted as written once its placeholder `effectivedate` "
+    '`"YYYY-MM-DD"` is replaced by a date or `""`:\n\n```json\n'
+    + json.dumps(DOCUMENT_SPELLING_BODY, indent=2)
+    + "\n```"
 )
 
 
@@ -466,33 +487,10 @@ TABLE_SPELLING_BODY = {
     "passwordPattern": "",
     "source": "app",
 }
-DOCUMENT_SPELLING_BODY = {
-    "source": "app",
-    "ticketstatus": "Open",
-    "effectivedate": "",
-    "ticketcategories": "Plan change",
-    "ticket_title": "Plan change",
-    "description": "Plan change request for ",
-    "subcategory": "sub1",
-    "status": "New",
-    "category": "cat1",
-    "vouchertype": "",
-    "voucheridformat": "",
-    "passwordpattern": "",
-}
 
 
-def _body_examples(extra: dict | None = None) -> list[OpenApiExample]:
-    return [
-        OpenApiExample("Table spelling", value={**TABLE_SPELLING_BODY, **(extra or {})}, request_only=True),
-        OpenApiExample(
-            "Document example spelling",
-            value=DOCUMENT_SPELLING_BODY,
-            request_only=True,
-            description='The customer document\'s example body, with `effectivedate` `""` (its '
-            'placeholder `"YYYY-MM-DD"` is refused).',
-        ),
-    ]
+def _body_example(**extra: str) -> OpenApiExample:
+    return OpenApiExample("Table spelling", value={**TABLE_SPELLING_BODY, **extra}, request_only=True)
 
 
 # --- Responses per endpoint --------------------------------------------------------------------
@@ -662,7 +660,7 @@ create_social_ticket = _operation(
     operation="create",
     parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
     request=SocialTicketCreateRequest,
-    examples=_body_examples({"contactId": "649797"}),
+    examples=[_body_example(contactId="649797")],
     auth=[],
     responses={
         200: _ok(TICKET_RECORD_ENVELOPE, _RECORD_DESCRIPTION, record_example(from_portal="0")),
@@ -718,7 +716,7 @@ create_ticket = _operation(
     operation="create",
     parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
     request=TicketCreateRequest,
-    examples=_body_examples(),
+    examples=[_body_example()],
     responses={
         200: _ok(TICKET_RECORD_ENVELOPE, _RECORD_DESCRIPTION, record_example()),
         400: _bad_request(
