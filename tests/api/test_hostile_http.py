@@ -11,7 +11,7 @@ import tempfile
 import pytest
 
 from tests.conftest import E3, E5, contract_headers
-from tests.test_store_faults import LiveServer
+from tests.live_server import LiveServer
 from tickets import exceptions as errors
 
 MIB = 1024 * 1024
