@@ -74,7 +74,7 @@ schema: venv
 
 # schemathesis against the live service on a free port and a throw-away SQLite database.
 api-check: venv
-	scripts/api_check.sh
+	PY=$(PY) scripts/api_check.sh
 
 # The performance benchmark (README "Performance"): a scratch database, gunicorn, wrk.
 # BENCH_ARGS="--max-tickets 400000" skips the 2M-ticket step; DATABASE_URL=postgres://... for PostgreSQL.

@@ -37,7 +37,7 @@ done
 curl -fsS -o /dev/null "$BASE/api/schema/" || { cat "$WORKDIR/server.log"; echo "server did not start" >&2; exit 1; }
 
 status=0
-.venv/bin/schemathesis run "$BASE/api/schema/" --checks all --max-time "$MAX_TIME" --workers 1 "$@" || status=$?
+"$(dirname "$PY")/schemathesis" run "$BASE/api/schema/" --checks all --max-time "$MAX_TIME" --workers 1 "$@" || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log (last 40 lines)"; tail -n 40 "$WORKDIR/server.log"
 fi
