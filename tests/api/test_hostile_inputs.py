@@ -395,7 +395,7 @@ def test_key_headers_on_a_token_signed_by_an_attacker_are_ignored_under_rs256(ap
     token = jwt.encode(claims(), attacker.private_pem, algorithm="RS256", headers=headers)
     started = time.monotonic()
     assert_refused(create_with(api, token), 401, errors.TOKEN_BAD_SIGNATURE)
-    assert time.monotonic() - started < 2, "no key was fetched from jku/x5u"
+    assert time.monotonic() - started < 5, "no key was fetched from jku/x5u (that address never answers)"
 
 
 def test_key_headers_on_a_token_signed_by_an_attacker_are_ignored_under_hs256(api):
