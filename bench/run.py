@@ -103,8 +103,8 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--contacts", type=int, default=2_000, help="contacts whose lists E1 reads")
     parser.add_argument("--tickets", type=int, default=20, help="tickets per contact")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per comparison")
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per comparison")
+    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8600")))
@@ -334,7 +334,8 @@ def connection_report(database_url: str, started: float) -> str:
 
     max_age = settings.DATABASES["default"]["CONN_MAX_AGE"]
     checks = settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]
-    text = f"CONN_MAX_AGE={max_age}, CONN_HEALTH_CHECKS={checks}"
+    cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    text = f"throttle counters in {cache}; CONN_MAX_AGE={max_age}, CONN_HEALTH_CHECKS={checks}"
     if connection.vendor != "postgresql":
         return text
     name = dj_database_url.parse(database_url)["NAME"]
@@ -416,7 +417,7 @@ def main() -> None:
             lines += endpoint_table(bench, tokens, vendor, args)
             lines += single_contact_table(bench, singles, args)
             lines += growth_table(bench, tokens, args, seed)
-            lines += ["", f"Connections: {connection_report(database_url, started)}."]
+            lines += ["", f"Settings: {connection_report(database_url, started)}."]
         finally:
             bench.stop_server()
     header = [
@@ -435,8 +436,8 @@ def endpoint_table(bench: Bench, tokens: dict[str, str], vendor: str, args) -> l
         "",
         f"Seeded: {args.contacts:,} contacts x {args.tickets} tickets (tokens rotate across them).",
         "",
-        "| endpoint | project req/s | reference req/s | ratio | target | project p50 / p99 ms "
-        "| reference p50 / p99 ms | failed |",
+        "| endpoint | project req/s | reference req/s | ratio (rounds' range) | target "
+        "| project p50 / p99 ms | reference p50 / p99 ms | failed |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for target in TARGETS:
@@ -447,12 +448,13 @@ def endpoint_table(bench: Bench, tokens: dict[str, str], vendor: str, args) -> l
         samples = bench.compare(runs, args.rounds, args.duration)
         p, r = summary(samples["project"]), summary(samples["reference"])
         value = ratio(samples["project"], samples["reference"])
+        ratios = [a.rps / b.rps for a, b in zip(samples["project"], samples["reference"], strict=True)]
         verdict = (
             "—" if target.floor is None else f"≥ {target.floor:.2f} {'✓' if value >= target.floor else '✗'}"
         )
         lines.append(
             f"| {target.name} {target.method} {target.path} "
-            f"| {fmt(p['rps'])} | {fmt(r['rps'])} | {value:.2f} "
+            f"| {fmt(p['rps'])} | {fmt(r['rps'])} | {value:.2f} ({min(ratios):.2f} to {max(ratios):.2f}) "
             f"| {verdict} | {p['p50']:.1f} / {p['p99']:.1f} | {r['p50']:.1f} / {r['p99']:.1f} "
             f"| {p['failures'] + r['failures']} |"
         )
