@@ -219,6 +219,8 @@ class Bench:
         self.server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
+            if self.server.poll() is not None:  # e.g. the port is taken: never measure another server
+                raise SystemExit(f"gunicorn exited; see {RESULTS / 'gunicorn.log'}")
             try:
                 fetch(f"{self.base}/crm/v1/ticket/issues", "GET", {"X-Forwarded-Proto": "https"})
             except urllib.error.HTTPError:
