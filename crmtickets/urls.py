@@ -10,7 +10,7 @@ from tickets.views import unknown_api_path
 urlpatterns = [
     path("crm/v1/", include("tickets.urls")),
     # Any other path under /crm/ is a 404 in the envelope, decided before headers (CONTRACT §1).
-    re_path(r"^crm/", unknown_api_path),
+    re_path(r"^crm(?:/|$)", unknown_api_path),
     path("admin/", admin.site.urls),
     # The OpenAPI description and its browsable docs, served from local static files only.
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

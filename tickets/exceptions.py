@@ -46,6 +46,7 @@ BODY_MALFORMED = "Malformed JSON request body."
 BODY_NOT_OBJECT = "Request body must be a JSON object."
 BODY_TOO_LARGE = "Request body must not exceed 1 MiB."
 BODY_UNSUPPORTED_MEDIA_TYPE = "Content type '{content_type}' is not supported; send application/json."
+BODY_CONTENT_TYPE_MISSING = "Header 'Content-Type' not present in the request; send application/json."
 
 FIELD_REQUIRED = "Field '{name}' is required."
 FIELD_NOT_STRING = "Field '{name}' must be a string."
@@ -121,13 +122,13 @@ def error_envelope(status: int, message: str, error_code: str | None = None) -> 
 def is_store_unreachable(exc: BaseException) -> bool:
     """True for a database that cannot be reached or was lost, not for a failing statement.
 
-    SQLite's "database is locked" and a missing table are our own faults, not the store's.
+    SQLite's "database is locked" / "table is locked" and a missing table are our own faults, not the store's.
     """
     if isinstance(exc, InterfaceError):
         return True
     if isinstance(exc, OperationalError):
         text = str(exc).lower()
-        return not any(marker in text for marker in ("database is locked", "no such "))
+        return not any(marker in text for marker in ("is locked", "no such "))
     return False
 
 

@@ -22,6 +22,13 @@ from tickets.permissions import header_value, is_correlation_id
 logger = logging.getLogger("tickets.errors")
 
 API_PREFIX = "/crm/"
+
+
+def is_api_path(path: str) -> bool:
+    """/crm itself and everything below it answer in the envelope."""
+    return path.startswith(API_PREFIX) or path == API_PREFIX.rstrip("/")
+
+
 JSON = "application/json"
 
 
@@ -37,7 +44,7 @@ class CrmEnvelopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(API_PREFIX):
+        if not is_api_path(request.path):
             return self.get_response(request)
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(JSON):
@@ -53,7 +60,7 @@ class CrmEnvelopeMiddleware:
 
     def process_exception(self, request, exception):
         """A view error that escaped DRF (e.g. a plain Django view under /crm/)."""
-        if not request.path.startswith(API_PREFIX):
+        if not is_api_path(request.path):
             return None
         status, envelope, headers = envelope_for_exception(exception, request)
         return envelope_response(status, envelope, headers)

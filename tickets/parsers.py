@@ -5,7 +5,13 @@ import json
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from tickets.exceptions import BODY_MALFORMED, BODY_NOT_OBJECT, BODY_UNSUPPORTED_MEDIA_TYPE, ApiError
+from tickets.exceptions import (
+    BODY_CONTENT_TYPE_MISSING,
+    BODY_MALFORMED,
+    BODY_NOT_OBJECT,
+    BODY_UNSUPPORTED_MEDIA_TYPE,
+    ApiError,
+)
 
 
 class JSONObject(dict):
@@ -54,6 +60,8 @@ def request_json(request) -> object:
     if not request.body.strip():
         raise ApiError(400, BODY_NOT_OBJECT)
     content_type = request.content_type or ""
+    if not content_type.strip():
+        raise ApiError(415, BODY_CONTENT_TYPE_MISSING)
     if not _is_json_media_type(content_type):
         raise ApiError(415, BODY_UNSUPPORTED_MEDIA_TYPE.format(content_type=content_type))
     return request.data

@@ -86,7 +86,8 @@ def test_client_error_is_the_documented_envelope(api):
 
 
 @pytest.mark.parametrize(
-    "path", ["/crm/", "/crm/v1/", "/crm/v1/tickets", "/crm/v2/ticket/details", "/crm/v1/ticket/details/x"]
+    "path",
+    ["/crm", "/crm/", "/crm/v1/", "/crm/v1/tickets", "/crm/v2/ticket/details", "/crm/v1/ticket/details/x"],
 )
 def test_unknown_path_under_crm_is_a_404_envelope_without_headers(client, path):
     response = client.get(path)

@@ -61,6 +61,11 @@ def test_content_type_other_than_json_is_415(api, endpoint, content_type):
     assert_error(response, 415, "415 UNSUPPORTED_MEDIA_TYPE", message)
 
 
+def test_missing_content_type_is_415_naming_the_header(api, endpoint):
+    response = api.call(endpoint, raw="{}", content_type="")
+    assert_error(response, 415, "415 UNSUPPORTED_MEDIA_TYPE", errors.BODY_CONTENT_TYPE_MISSING)
+
+
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "APPLICATION/JSON"])
 def test_json_content_type_with_parameters_or_any_case_is_accepted(api, endpoint, content_type):
     response = api.call(endpoint, raw="[]", content_type=content_type)
