@@ -92,16 +92,16 @@ class TicketViewSet(CrmViewSet):
         )
         return Response([ticket_list_item(row) for row in rows], headers={"X-Total-Count": str(total)})
 
-    @idempotent("ticket-create")
     @schema.create_ticket
+    @idempotent("ticket-create")
     def create(self, request):
         """E5: a ticket for the token's contact, whatever the body says (CONTRACT §5)."""
         values = validate_ticket_body(request_json(request), social=False)
         ticket = services.ticket_create(contact_number=self.contact_number(), from_portal=True, **values)
         return Response(ticket_record(ticket))
 
-    @idempotent("ticket-comment")
     @schema.add_ticket_comment
+    @idempotent("ticket-comment")
     def comment(self, request):
         """E4: body (400), then contactId against the token (403), then the ticket (404)."""
         body = validate_comment_body(request_json(request), data_header=header_value(request, "data"))
@@ -157,8 +157,8 @@ class SocialTicketViewSet(CrmViewSet):
     permission_classes = [RequiredHeaders]
     throttle_classes = [ClientAddressRateThrottle]
 
-    @idempotent("social-ticket")
     @schema.create_social_ticket
+    @idempotent("social-ticket")
     def create(self, request):
         values = validate_ticket_body(request_json(request), social=True)
         ticket = services.ticket_create(from_portal=False, **{"contact_number": None, **values})
