@@ -30,7 +30,8 @@ def header_value(request, name: str) -> str:
     WSGI hands header bytes over decoded as latin-1 (PEP 3333), but clients send UTF-8 (E4's
     `data` header carries a comment in any language): text that is valid UTF-8 is read as such.
     """
-    return _as_utf8(request.headers.get(name, "")).strip()
+    value = request.headers.get(name, "")
+    return (value if value.isascii() else _as_utf8(value)).strip()
 
 
 def _as_utf8(value: str) -> str:
@@ -57,25 +58,24 @@ def _is_real_date(text: str) -> bool:
     return True
 
 
-def _check_values(request, operation: str) -> None:
-    correlation_id = header_value(request, "correlationId")
-    if not is_correlation_id(correlation_id):
+def _check_values(values: dict[str, str], operation: str) -> None:
+    if not is_correlation_id(values["correlationId"]):
         raise bad_request(errors.HEADER_CORRELATION_ID_INVALID)
 
-    source = header_value(request, "source")
+    source = values["source"]
     if len(source) > 64:
         raise bad_request(errors.HEADER_SOURCE_TOO_LONG)
     allowed = settings.CRM_ALLOWED_SOURCES
     if allowed and source.lower() not in {name.lower() for name in allowed}:
         raise bad_request(errors.HEADER_SOURCE_NOT_ALLOWED.format(allowed=", ".join(allowed)))
 
-    if not _is_real_date(header_value(request, "srDate")):
+    if not _is_real_date(values["srDate"]):
         raise bad_request(errors.HEADER_SR_DATE_INVALID)
 
-    if header_value(request, "operation").lower() != operation.lower():
+    if values["operation"].lower() != operation.lower():
         raise bad_request(errors.HEADER_OPERATION_INVALID.format(operation=operation))
 
-    if header_value(request, "destination").lower() != "crm":
+    if values["destination"].lower() != "crm":
         raise bad_request(errors.HEADER_DESTINATION_INVALID)
 
 
@@ -86,10 +86,11 @@ class RequiredHeaders(BasePermission):
     """
 
     def has_permission(self, request, view) -> bool:
-        for name in mandatory_headers(view.token_required):
-            if not header_value(request, name):
+        values = {name: header_value(request, name) for name in mandatory_headers(view.token_required)}
+        for name, value in values.items():
+            if not value:
                 raise bad_request(errors.HEADER_MISSING.format(name=name))
-        _check_values(request, view.operations[view.action])
+        _check_values(values, view.operations[view.action])
         return True
 
 
