@@ -6,22 +6,12 @@ there was any. (Redoc's Redocly logo never gets that far: the page's Content-Sec
 makes the browser refuse it, see tickets/docs.py.)
 """
 
-import os
-from pathlib import Path
-
 import pytest
 
-from tests.browser.test_support_desk import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.chromium import BROWSER_TEST_MARKS, launch_chromium
 from tests.conftest import ENDPOINTS, token_for
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("REQUIRE_CHROMIUM"),
-        reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)",
-    ),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 
 @pytest.fixture
@@ -39,7 +29,7 @@ def offline_page(live_server):
             route.abort()
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.route("**/*", only_the_service)

@@ -7,7 +7,6 @@ REQUIRE_CHROMIUM is set (as `.ci/run` does), where a missing browser is a failur
 the ticket list and the ticket page go to artifacts/screenshots/ (git-ignored).
 """
 
-import os
 from importlib import import_module
 from pathlib import Path
 
@@ -15,32 +14,16 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from tests.browser.chromium import BROWSER_TEST_MARKS, launch_chromium
 from tests.conftest import CONTACT, E1, E6, E7, OTHER_CONTACT, envelope_result
 from tickets import services
 from tickets.models import TicketStatus
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 AGENT_PASSWORD = "desk-password-1"
 REPLY = "#id_comments-2-0"  # the reply inline's form fields
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and not os.environ.get("REQUIRE_CHROMIUM"),
-        reason=f"needs Debian's Chromium at {CHROMIUM} (apt-get install -y chromium)",
-    ),
-]
+pytestmark = BROWSER_TEST_MARKS
 
 
 def ensure_support_agent_group() -> None:
@@ -89,7 +72,7 @@ def work_the_ticket_in_the_browser(base_url: str, ticket_no: str) -> None:
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"{base_url}/admin/")
