@@ -16,6 +16,8 @@ from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.response import Response
 
+from tickets.headers import valid_correlation_id
+
 logger = logging.getLogger("tickets.errors")
 
 # --- Messages (CONTRACT §3, §5, §6, §8, §9, §10) ---------------------------------------------------
@@ -137,10 +139,7 @@ def internal_error_reference(request) -> str:
 
     Error log lines carry it as `correlationId`, beside their traceback.
     """
-    correlation_id = request.headers.get("correlationId", "").strip() if request else ""
-    if correlation_id and len(correlation_id) <= 128 and correlation_id.isprintable():
-        return correlation_id
-    return uuid.uuid4().hex
+    return valid_correlation_id(request) or uuid.uuid4().hex
 
 
 def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict]:
@@ -171,11 +170,10 @@ def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict
         status = exc.status_code
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase + "."
         return status, error_envelope(status, str(detail)), headers
+    reference = internal_error_reference(request)
     if isinstance(exc, DatabaseError) and is_store_unreachable(exc):
-        reference = internal_error_reference(request)
         logger.error("Store unreachable: %s", exc, exc_info=exc, extra={"correlationId": reference})
         return 500, error_envelope(500, DOWNSTREAM_MESSAGE, DOWNSTREAM_ERROR_CODE), headers
-    reference = internal_error_reference(request)
     logger.error("Unhandled error, reference %s", reference, exc_info=exc, extra={"correlationId": reference})
     return 500, error_envelope(500, INTERNAL_ERROR.format(reference=reference)), headers
 

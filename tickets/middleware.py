@@ -17,7 +17,7 @@ from tickets.exceptions import (
     error_envelope,
     internal_error_reference,
 )
-from tickets.permissions import header_value, is_correlation_id
+from tickets.headers import valid_correlation_id
 
 logger = logging.getLogger("tickets.errors")
 
@@ -49,10 +49,7 @@ class CrmEnvelopeMiddleware:
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(JSON):
             response = self._replace_with_envelope(request, response)
-        # Only a valid correlationId is echoed: an invalid one may hold CR/LF or NUL (no header
-        # can) or be 100 kB long (clients and proxies refuse such a response header).
-        correlation_id = header_value(request, "correlationId")
-        if is_correlation_id(correlation_id):
+        if correlation_id := valid_correlation_id(request):
             response["correlationId"] = correlation_id
         if request.method == "HEAD":
             response.content = b""

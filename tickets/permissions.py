@@ -12,38 +12,16 @@ from rest_framework.permissions import BasePermission
 
 from tickets import exceptions as errors
 from tickets.exceptions import bad_request
+from tickets.headers import header_value, is_correlation_id
 
 TOKEN_HEADER = "token"
 COMMON_HEADERS = ("correlationId", "source", "srDate", "operation", "destination")
 
-_CORRELATION_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
 _SR_DATE = re.compile(r"^([0-9]{2})-([0-9]{2})-([0-9]{4})$")
 
 
 def mandatory_headers(token_required: bool) -> tuple[str, ...]:
     return ((TOKEN_HEADER,) if token_required else ()) + COMMON_HEADERS
-
-
-def header_value(request, name: str) -> str:
-    """The header's value stripped; "" when absent (blank counts as missing).
-
-    WSGI hands header bytes over decoded as latin-1 (PEP 3333), but clients send UTF-8 (E4's
-    `data` header carries a comment in any language): text that is valid UTF-8 is read as such.
-    """
-    value = request.headers.get(name, "")
-    return (value if value.isascii() else _as_utf8(value)).strip()
-
-
-def _as_utf8(value: str) -> str:
-    try:
-        return value.encode("latin-1").decode("utf-8")
-    except UnicodeError:  # not UTF-8 on the wire, or already decoded: keep it as received
-        return value
-
-
-def is_correlation_id(text: str) -> bool:
-    """CONTRACT §3: 1 to 128 visible ASCII characters, no spaces."""
-    return bool(_CORRELATION_ID.match(text))
 
 
 def _is_real_date(text: str) -> bool:

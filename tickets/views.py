@@ -10,9 +10,10 @@ from tickets import exceptions as errors
 from tickets import schema, selectors, services
 from tickets.authentication import JWTAuthentication
 from tickets.exceptions import ApiError
+from tickets.headers import header_value
 from tickets.idempotency import idempotent
 from tickets.parsers import request_json
-from tickets.permissions import IsTokenContact, RequiredHeaders, header_value
+from tickets.permissions import IsTokenContact, RequiredHeaders
 from tickets.renderers import EnvelopeNegotiation
 from tickets.serializers import (
     comment_item,

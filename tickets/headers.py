@@ -1,0 +1,39 @@
+"""Reading the contract's request headers (CONTRACT §3): one place for how a value is read and
+what counts as a usable `correlationId`, shared by the header rules, the envelope middleware and
+the error handler."""
+
+import re
+
+_CORRELATION_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+
+def header_value(request, name: str) -> str:
+    """The header's value stripped; "" when absent (blank counts as missing).
+
+    WSGI hands header bytes over decoded as latin-1 (PEP 3333), but clients send UTF-8 (E4's
+    `data` header carries a comment in any language): text that is valid UTF-8 is read as such.
+    """
+    value = request.headers.get(name, "")
+    return (value if value.isascii() else _as_utf8(value)).strip()
+
+
+def _as_utf8(value: str) -> str:
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:  # not UTF-8 on the wire, or already decoded: keep it as received
+        return value
+
+
+def is_correlation_id(text: str) -> bool:
+    """CONTRACT §3: 1 to 128 visible ASCII characters, no spaces."""
+    return bool(_CORRELATION_ID.match(text))
+
+
+def valid_correlation_id(request) -> str | None:
+    """The request's `correlationId` when it follows the rule, else None.
+
+    Only a valid one is echoed or used as an error reference: an invalid one may hold CR/LF or NUL
+    (no response header can) or be 100 kB long (clients and proxies refuse such a header).
+    """
+    value = header_value(request, "correlationId") if request is not None else ""
+    return value if is_correlation_id(value) else None
