@@ -14,6 +14,7 @@ Decisions where the contract says nothing about the description itself:
 """
 
 import json
+from collections.abc import Sequence
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import (
@@ -562,13 +563,30 @@ def _ok(result_envelope, description: str, example) -> OpenApiResponse:
     )
 
 
-def _operation(*, operation_id: str, tag: str, summary: str, description: str, operation: str, **kwargs):
+def _operation(
+    *,
+    operation_id: str,
+    tag: str,
+    summary: str,
+    description: str,
+    operation: str,
+    responses: dict,
+    parameters: Sequence[OpenApiParameter] = (),
+    write: bool = False,
+    **kwargs,
+):
+    """Every operation also answers 405, 429 and 500; a `write` (a POST with a JSON body) also
+    takes an `Idempotency-Key` and answers 409, 413 and 415."""
+    if write:
+        parameters = [*parameters, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED]
+        responses = {**responses, 409: CONFLICT, **BODY_ERRORS}
     return extend_schema(
         operation_id=operation_id,
         tags=[tag],
         summary=summary,
         description=description,
-        parameters=contract_headers(operation) + kwargs.pop("parameters", []) + RESPONSE_HEADERS,
+        parameters=[*contract_headers(operation), *parameters, *RESPONSE_HEADERS],
+        responses={**responses, **COMMON_ERRORS},
         **kwargs,
     )
 
@@ -629,7 +647,6 @@ list_tickets = _operation(
         ),
         400: _bad_request(_error_example("Bad query parameter", 400, errors.QUERY_BAD_LIMIT)),
         401: UNAUTHORIZED,
-        **COMMON_ERRORS,
     },
 )
 
@@ -647,7 +664,6 @@ list_issue_types = _operation(
         ),
         400: _bad_request(),
         401: UNAUTHORIZED,
-        **COMMON_ERRORS,
     },
 )
 
@@ -658,7 +674,7 @@ create_social_ticket = _operation(
     description="A ticket that came in through a social or app channel. No token: a `token` "
     "header is ignored. `contactId` optionally links it to a contact.",
     operation="create",
-    parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
+    write=True,
     request=SocialTicketCreateRequest,
     examples=[_body_example(contactId="649797")],
     auth=[],
@@ -668,9 +684,6 @@ create_social_ticket = _operation(
             _error_example("Document example", 400, DOCUMENT_HEADERS_MISSING["operation"]),
             _error_example("Missing field", 400, errors.FIELD_REQUIRED.format(name="ticketStatus")),
         ),
-        409: CONFLICT,
-        **BODY_ERRORS,
-        **COMMON_ERRORS,
     },
 )
 
@@ -680,7 +693,8 @@ add_ticket_comment = _operation(
     summary="E4 · Add a comment to one of the contact's tickets",
     description="A customer comment on a ticket of the token's contact.",
     operation="addTicketComment",
-    parameters=[DATA_HEADER, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
+    parameters=[DATA_HEADER],
+    write=True,
     request=TicketCommentRequest,
     examples=[
         OpenApiExample(
@@ -702,9 +716,6 @@ add_ticket_comment = _operation(
             _error_example("Not your contact", 403, errors.CONTACT_MISMATCH),
         ),
         404: TICKET_NOT_FOUND,
-        409: CONFLICT,
-        **BODY_ERRORS,
-        **COMMON_ERRORS,
     },
 )
 
@@ -714,7 +725,7 @@ create_ticket = _operation(
     summary="E5 · Create a ticket for the contact",
     description="A ticket for the contact named by the token, whatever the body says.",
     operation="create",
-    parameters=[IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED],
+    write=True,
     request=TicketCreateRequest,
     examples=[_body_example()],
     responses={
@@ -724,9 +735,6 @@ create_ticket = _operation(
             _error_example("Bad date", 400, errors.FIELD_BAD_DATE.format(name="effectiveDate")),
         ),
         401: UNAUTHORIZED,
-        409: CONFLICT,
-        **BODY_ERRORS,
-        **COMMON_ERRORS,
     },
 )
 
@@ -772,7 +780,6 @@ list_ticket_comments = _operation(
         400: _bad_request(MISSING_TICKET_NO),
         401: UNAUTHORIZED,
         404: TICKET_NOT_FOUND,
-        **COMMON_ERRORS,
     },
 )
 
@@ -788,7 +795,6 @@ get_ticket = _operation(
         400: _bad_request(MISSING_TICKET_NO),
         401: UNAUTHORIZED,
         404: TICKET_NOT_FOUND,
-        **COMMON_ERRORS,
     },
 )
 
