@@ -154,6 +154,15 @@ def envelope_error(response) -> dict:
     return arguments
 
 
+def assert_error(response, status: int, message: str, error_code: str | None = None) -> None:
+    """An error envelope of `status` saying `message` (and, when given, carrying `error_code`)."""
+    assert response.status_code == status
+    error = envelope_error(response)
+    assert error["errorMessage"] == message
+    if error_code is not None:
+        assert error["errorCode"] == error_code
+
+
 @dataclass(frozen=True)
 class RsaKeyPair:
     private_pem: bytes

@@ -2,7 +2,17 @@
 
 import pytest
 
-from tests.conftest import CONTACT, E1, E4, E5, OTHER_CONTACT, TICKET_BODY, envelope_error, envelope_result
+from tests.conftest import (
+    CONTACT,
+    E1,
+    E4,
+    E5,
+    OTHER_CONTACT,
+    TICKET_BODY,
+    assert_error,
+    envelope_error,
+    envelope_result,
+)
 from tests.factories import TicketFactory
 from tickets import exceptions as errors
 from tickets.models import Comment, Ticket
@@ -17,11 +27,6 @@ def others_ticket(db):
 
 def comment_on(ticket_no: str, **fields) -> dict:
     return {"ticketNo": ticket_no, "comment": "hello", "contactId": str(CONTACT), **fields}
-
-
-def assert_error(response, status: int, message: str) -> None:
-    assert response.status_code == status
-    assert envelope_error(response)["errorMessage"] == message
 
 
 def test_contact_does_not_list_another_contacts_tickets(api, others_ticket):

@@ -3,7 +3,18 @@
 import pytest
 from django.test import override_settings
 
-from tests.conftest import E1, E2, E3, E4, E5, TICKET_BODY, envelope_error, envelope_result, token_for
+from tests.conftest import (
+    E1,
+    E2,
+    E3,
+    E4,
+    E5,
+    TICKET_BODY,
+    assert_error,
+    envelope_error,
+    envelope_result,
+    token_for,
+)
 from tickets import exceptions as errors
 from tickets.permissions import mandatory_headers
 
@@ -24,10 +35,7 @@ MISSING_CASES = [
 
 
 def assert_bad_request(response, message: str) -> None:
-    assert response.status_code == 400
-    error = envelope_error(response)
-    assert error["errorCode"] == "400 BAD_REQUEST"
-    assert error["errorMessage"] == message
+    assert_error(response, 400, message, "400 BAD_REQUEST")
 
 
 def test_mandatory_headers_are_the_documented_ones_in_order():

@@ -19,6 +19,7 @@ from tests.conftest import (
     E5,
     OTHER_CONTACT,
     TICKET_BODY,
+    assert_error,
     envelope_error,
     envelope_result,
     token_for,
@@ -38,10 +39,7 @@ def send(api, endpoint=E5, *, body=TICKET_BODY, key=KEY, headers=None, **kwargs)
 
 
 def assert_conflict(response, message: str) -> None:
-    assert response.status_code == 409
-    error = envelope_error(response)
-    assert error["errorCode"] == "409 CONFLICT"
-    assert error["errorMessage"] == message
+    assert_error(response, 409, message, "409 CONFLICT")
 
 
 # --- Replay --------------------------------------------------------------------------------------

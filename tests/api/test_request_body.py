@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import E3, E4, E5, envelope_error
+from tests.conftest import E3, E4, E5, assert_error, envelope_error
 from tickets import exceptions as errors
 
 pytestmark = [
@@ -13,15 +13,9 @@ pytestmark = [
 ONE_MIB = 1024 * 1024
 
 
-def assert_error(response, status: int, error_code: str, message: str) -> None:
-    assert response.status_code == status
-    error = envelope_error(response)
-    assert (error["errorCode"], error["errorMessage"]) == (error_code, message)
-
-
 @pytest.mark.parametrize("raw", ['{"source": "app",}', "{source: 'app'}", '{"a": NaN}', "{", b"\xff\xfe{}"])
 def test_malformed_json_is_400(api, endpoint, raw):
-    assert_error(api.call(endpoint, raw=raw), 400, "400 BAD_REQUEST", errors.BODY_MALFORMED)
+    assert_error(api.call(endpoint, raw=raw), 400, errors.BODY_MALFORMED, "400 BAD_REQUEST")
 
 
 def test_malformed_json_gives_the_documented_sentence(api, endpoint):
@@ -31,17 +25,17 @@ def test_malformed_json_gives_the_documented_sentence(api, endpoint):
 
 @pytest.mark.parametrize("raw", ["[]", '["a"]', '"text"', "42", "null", "true"])
 def test_json_that_is_not_an_object_is_400(api, endpoint, raw):
-    assert_error(api.call(endpoint, raw=raw), 400, "400 BAD_REQUEST", errors.BODY_NOT_OBJECT)
+    assert_error(api.call(endpoint, raw=raw), 400, errors.BODY_NOT_OBJECT, "400 BAD_REQUEST")
 
 
 @pytest.mark.parametrize("raw", ["", "  \n"])
 def test_empty_body_is_400_not_an_object(api, endpoint, raw):
-    assert_error(api.call(endpoint, raw=raw), 400, "400 BAD_REQUEST", errors.BODY_NOT_OBJECT)
+    assert_error(api.call(endpoint, raw=raw), 400, errors.BODY_NOT_OBJECT, "400 BAD_REQUEST")
 
 
 def test_body_over_one_mib_is_413(api, endpoint):
     raw = '{"description": "' + "x" * ONE_MIB + '"}'
-    assert_error(api.call(endpoint, raw=raw), 413, "413 PAYLOAD_TOO_LARGE", errors.BODY_TOO_LARGE)
+    assert_error(api.call(endpoint, raw=raw), 413, errors.BODY_TOO_LARGE, "413 PAYLOAD_TOO_LARGE")
 
 
 def test_body_of_exactly_one_mib_is_read(api, endpoint):
@@ -58,15 +52,15 @@ def test_body_of_exactly_one_mib_is_read(api, endpoint):
 def test_content_type_other_than_json_is_415(api, endpoint, content_type):
     response = api.call(endpoint, raw="{}", content_type=content_type)
     message = errors.BODY_UNSUPPORTED_MEDIA_TYPE.format(content_type=content_type)
-    assert_error(response, 415, "415 UNSUPPORTED_MEDIA_TYPE", message)
+    assert_error(response, 415, message, "415 UNSUPPORTED_MEDIA_TYPE")
 
 
 def test_missing_content_type_is_415_naming_the_header(api, endpoint):
     response = api.call(endpoint, raw="{}", content_type="")
-    assert_error(response, 415, "415 UNSUPPORTED_MEDIA_TYPE", errors.BODY_CONTENT_TYPE_MISSING)
+    assert_error(response, 415, errors.BODY_CONTENT_TYPE_MISSING, "415 UNSUPPORTED_MEDIA_TYPE")
 
 
 @pytest.mark.parametrize("content_type", ["application/json; charset=utf-8", "APPLICATION/JSON"])
 def test_json_content_type_with_parameters_or_any_case_is_accepted(api, endpoint, content_type):
     response = api.call(endpoint, raw="[]", content_type=content_type)
-    assert_error(response, 400, "400 BAD_REQUEST", errors.BODY_NOT_OBJECT)
+    assert_error(response, 400, errors.BODY_NOT_OBJECT, "400 BAD_REQUEST")

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.conftest import E3, E5, TICKET_BODY, envelope_error, envelope_result
+from tests.conftest import E3, E5, TICKET_BODY, assert_error, envelope_error, envelope_result
 from tickets import exceptions as errors
 from tickets.models import Ticket
 
@@ -36,11 +36,6 @@ def without(name: str) -> dict:
     return {key: value for key, value in TABLE_BODY.items() if key != name}
 
 
-def assert_field_error(response, message: str) -> None:
-    assert response.status_code == 400
-    assert envelope_error(response)["errorMessage"] == message
-
-
 def test_document_example_spelling_creates_a_ticket(api, endpoint):
     record = envelope_result(api.call(endpoint, body=TICKET_BODY))
     assert (record["ticket_title"], record["ticketstatus"], record["effectivedate"]) == (
@@ -66,13 +61,13 @@ def test_keys_match_ignoring_case_and_underscores(api, endpoint):
 
 @pytest.mark.parametrize("name", TABLE_ORDER)
 def test_each_missing_field_is_required(api, endpoint, name):
-    assert_field_error(api.call(endpoint, body=without(name)), errors.FIELD_REQUIRED.format(name=name))
+    assert_error(api.call(endpoint, body=without(name)), 400, errors.FIELD_REQUIRED.format(name=name))
 
 
 @pytest.mark.parametrize("name", TABLE_ORDER)
 def test_null_counts_as_absent(api, endpoint, name):
     response = api.call(endpoint, body={**TABLE_BODY, name: None})
-    assert_field_error(response, errors.FIELD_REQUIRED.format(name=name))
+    assert_error(response, 400, errors.FIELD_REQUIRED.format(name=name))
 
 
 def test_missing_status_gives_the_documented_sentence(api, endpoint):
@@ -82,7 +77,7 @@ def test_missing_status_gives_the_documented_sentence(api, endpoint):
 
 def test_first_failing_field_in_table_order_is_reported(api, endpoint):
     body = {**without("source"), "tickettitle": "", "effectiveDate": "bad", "category": 5}
-    assert_field_error(api.call(endpoint, body=body), errors.FIELD_BAD_DATE.format(name="effectiveDate"))
+    assert_error(api.call(endpoint, body=body), 400, errors.FIELD_BAD_DATE.format(name="effectiveDate"))
 
 
 @pytest.mark.parametrize("name", TABLE_ORDER)
@@ -91,14 +86,14 @@ def test_first_failing_field_in_table_order_is_reported(api, endpoint):
 )
 def test_each_field_must_be_a_string(api, endpoint, name, value):
     response = api.call(endpoint, body={**TABLE_BODY, name: value})
-    assert_field_error(response, errors.FIELD_NOT_STRING.format(name=name))
+    assert_error(response, 400, errors.FIELD_NOT_STRING.format(name=name))
 
 
 @pytest.mark.parametrize("name", NON_BLANK)
 @pytest.mark.parametrize("blank", ["", "   ", "\n\t"])
 def test_blank_mandatory_text_is_required(api, endpoint, name, blank):
     response = api.call(endpoint, body={**TABLE_BODY, name: blank})
-    assert_field_error(response, errors.FIELD_REQUIRED.format(name=name))
+    assert_error(response, 400, errors.FIELD_REQUIRED.format(name=name))
 
 
 @pytest.mark.parametrize("name", MAY_BE_BLANK)
@@ -117,7 +112,7 @@ def test_text_at_its_maximum_in_code_points_is_accepted(api, endpoint, name):
 def test_text_over_its_maximum_is_too_long(api, endpoint, name):
     response = api.call(endpoint, body={**TABLE_BODY, name: EMOJI * (MAX_LENGTH[name] + 1)})
     message = errors.FIELD_TOO_LONG.format(name=name, max_length=MAX_LENGTH[name])
-    assert_field_error(response, message)
+    assert_error(response, 400, message)
 
 
 def test_too_long_title_gives_the_documented_sentence(api, endpoint):
@@ -146,7 +141,7 @@ def test_ticket_status_is_case_insensitive_and_stored_canonical(api, endpoint, s
 @pytest.mark.parametrize("status", ["New", "Pending", "InProgress", ""])
 def test_ticket_status_outside_the_four_is_400(api, endpoint, status):
     response = api.call(endpoint, body={**TABLE_BODY, "ticketStatus": status})
-    assert_field_error(response, errors.FIELD_BAD_STATUS.format(name="ticketStatus"))
+    assert_error(response, 400, errors.FIELD_BAD_STATUS.format(name="ticketStatus"))
 
 
 # --- effectiveDate -----------------------------------------------------------------------------------
@@ -162,7 +157,7 @@ def test_empty_effective_date_means_none(api, endpoint):
 )
 def test_effective_date_not_a_real_iso_date_is_400(api, endpoint, date):
     response = api.call(endpoint, body={**TABLE_BODY, "effectiveDate": date})
-    assert_field_error(response, errors.FIELD_BAD_DATE.format(name="effectiveDate"))
+    assert_error(response, 400, errors.FIELD_BAD_DATE.format(name="effectiveDate"))
 
 
 def test_document_placeholder_date_gives_the_documented_sentence(api, endpoint):
@@ -186,27 +181,27 @@ def test_document_placeholder_date_gives_the_documented_sentence(api, endpoint):
 )
 def test_two_spellings_of_one_field_are_refused(api, endpoint, first, second, name):
     body = {**TABLE_BODY, first: TABLE_BODY[name], second: TABLE_BODY[name]}
-    assert_field_error(api.call(endpoint, body=body), errors.FIELD_DUPLICATE.format(name=name))
+    assert_error(api.call(endpoint, body=body), 400, errors.FIELD_DUPLICATE.format(name=name))
 
 
 def test_duplicate_with_null_is_refused(api, endpoint):
     body = {**TABLE_BODY, "ticket_title": None}
-    assert_field_error(api.call(endpoint, body=body), errors.FIELD_DUPLICATE.format(name="tickettitle"))
+    assert_error(api.call(endpoint, body=body), 400, errors.FIELD_DUPLICATE.format(name="tickettitle"))
 
 
 def test_exact_duplicate_json_key_is_refused(api, endpoint):
     raw = '{"description": "first", ' + json.dumps(TABLE_BODY)[1:]
-    assert_field_error(api.call(endpoint, raw=raw), errors.FIELD_DUPLICATE.format(name="description"))
+    assert_error(api.call(endpoint, raw=raw), 400, errors.FIELD_DUPLICATE.format(name="description"))
 
 
 def test_exact_duplicate_json_key_with_null_is_refused(api, endpoint):
     raw = '{"category": null, ' + json.dumps(TABLE_BODY)[1:]
-    assert_field_error(api.call(endpoint, raw=raw), errors.FIELD_DUPLICATE.format(name="category"))
+    assert_error(api.call(endpoint, raw=raw), 400, errors.FIELD_DUPLICATE.format(name="category"))
 
 
 def test_duplicates_are_checked_before_field_rules(api, endpoint):
     body = {**without("ticketStatus"), "source": "", "Source": "app"}
-    assert_field_error(api.call(endpoint, body=body), errors.FIELD_DUPLICATE.format(name="source"))
+    assert_error(api.call(endpoint, body=body), 400, errors.FIELD_DUPLICATE.format(name="source"))
 
 
 # --- Characters --------------------------------------------------------------------------------------
@@ -226,12 +221,12 @@ def test_unicode_text_round_trips_unchanged(api, endpoint, text):
 
 def test_nul_character_is_refused_naming_the_field(api, endpoint):
     response = api.call(endpoint, body={**TABLE_BODY, "description": "a\x00b"})
-    assert_field_error(response, errors.FIELD_BAD_CHARACTERS.format(name="description"))
+    assert_error(response, 400, errors.FIELD_BAD_CHARACTERS.format(name="description"))
 
 
 def test_lone_surrogate_is_refused_naming_the_field(api, endpoint):
     response = api.call(endpoint, body={**TABLE_BODY, "subcategory": "a\ud800b"})  # sent as \\ud800
-    assert_field_error(response, errors.FIELD_BAD_CHARACTERS.format(name="subcategory"))
+    assert_error(response, 400, errors.FIELD_BAD_CHARACTERS.format(name="subcategory"))
 
 
 def test_emoji_sent_as_raw_utf8_round_trips(api, endpoint):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import CONTACT, E4, envelope_error, envelope_result
+from tests.conftest import CONTACT, E4, assert_error, envelope_error, envelope_result
 from tests.factories import TicketFactory
 from tickets import exceptions as errors
 from tickets.models import Comment
@@ -18,11 +18,6 @@ def own_ticket(db):
 def comment_body(**fields) -> dict:
     body = {"ticketNo": "TT1130", "comment": "venki testing", "contactId": str(CONTACT), **fields}
     return {name: value for name, value in body.items() if value is not None}
-
-
-def assert_error(response, status: int, message: str) -> None:
-    assert response.status_code == status
-    assert envelope_error(response)["errorMessage"] == message
 
 
 def test_comment_is_stored_on_the_ticket_and_acknowledged(api, own_ticket):

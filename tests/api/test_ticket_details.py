@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.conftest import CONTACT, E1, envelope_error, envelope_result
+from tests.conftest import CONTACT, E1, assert_error, envelope_result
 from tests.factories import TicketFactory
 from tickets import exceptions as errors
 from tickets.models import TicketStatus
@@ -36,11 +36,6 @@ def listed_ids(response) -> list[str]:
 
 def ids(tickets) -> list[str]:
     return [f"17x{ticket.pk}" for ticket in tickets]
-
-
-def assert_bad_request(response, message: str) -> None:
-    assert response.status_code == 400
-    assert envelope_error(response)["errorMessage"] == message
 
 
 def test_no_tickets_is_an_empty_list(api):
@@ -89,7 +84,7 @@ def test_status_filter_with_no_match_is_an_empty_list(api, three_tickets):
 
 @pytest.mark.parametrize("status", ["New", "pending", "Open,Closed"])
 def test_unknown_status_filter_is_400(api, status):
-    assert_bad_request(api.call(E1, query={"status": status}), errors.QUERY_BAD_STATUS)
+    assert_error(api.call(E1, query={"status": status}), 400, errors.QUERY_BAD_STATUS)
 
 
 @pytest.mark.parametrize("name", ["status", "limit", "offset"])
@@ -122,12 +117,12 @@ def test_limit_from_1_to_500_is_accepted(api, limit):
 
 @pytest.mark.parametrize("limit", ["0", "501", "-1", "abc", "1.5", "1e2", "99999999999999999999"])
 def test_limit_outside_1_to_500_is_400(api, limit):
-    assert_bad_request(api.call(E1, query={"limit": limit}), errors.QUERY_BAD_LIMIT)
+    assert_error(api.call(E1, query={"limit": limit}), 400, errors.QUERY_BAD_LIMIT)
 
 
 @pytest.mark.parametrize("offset", ["-1", "x", "2.0", "99999999999999999999"])
 def test_offset_not_a_non_negative_integer_is_400(api, offset):
-    assert_bad_request(api.call(E1, query={"offset": offset}), errors.QUERY_BAD_OFFSET)
+    assert_error(api.call(E1, query={"offset": offset}), 400, errors.QUERY_BAD_OFFSET)
 
 
 def test_default_limit_is_500(api):

@@ -12,6 +12,7 @@ from tests.conftest import (
     E6,
     E7,
     OTHER_CONTACT,
+    assert_error,
     contract_headers,
     envelope_error,
     envelope_result,
@@ -34,14 +35,6 @@ def own_ticket(db):
 def read(api, endpoint, ticket_no="TT1130", **kwargs):
     query = {} if ticket_no is None else {"ticketNo": ticket_no}
     return api.call(endpoint, query=query, **kwargs)
-
-
-def assert_error(response, status: int, message: str, error_code: str | None = None) -> None:
-    assert response.status_code == status
-    error = envelope_error(response)
-    assert error["errorMessage"] == message
-    if error_code is not None:
-        assert error["errorCode"] == error_code
 
 
 # --- Headers (§3) --------------------------------------------------------------------------------

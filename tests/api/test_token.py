@@ -16,6 +16,7 @@ from tests.conftest import (
     E4,
     E5,
     TICKET_BODY,
+    assert_error,
     envelope_error,
     envelope_result,
     rsa_key_pair,
@@ -40,10 +41,7 @@ def hs256(payload: dict, secret: str | None = None, algorithm: str = "HS256") ->
 
 
 def assert_invalid_token(response, message: str) -> None:
-    assert response.status_code == 401
-    error = envelope_error(response)
-    assert error["errorCode"] == "INVALID_TOKEN"
-    assert error["errorMessage"] == message
+    assert_error(response, 401, message, "INVALID_TOKEN")
 
 
 def call_with(api, token: str):
