@@ -1,8 +1,10 @@
 """Shared fixtures: an API client that sends the contract's headers, tokens, and factories."""
 
 import json
+import time
 from dataclasses import dataclass
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -55,6 +57,18 @@ TICKET_BODY = {
 
 def token_for(contact: int = CONTACT, ttl: int = 3600) -> str:
     return mint_token(contact=contact, ttl=ttl)
+
+
+def claims(contact: int = CONTACT, **overrides) -> dict:
+    """Valid claims for `contact`, good for ten minutes; an override of None drops that claim."""
+    now = int(time.time())
+    values = {"sub": str(contact), "iat": now, "exp": now + 600, **overrides}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def hs256(payload: dict, secret: str | None = None, algorithm: str = "HS256") -> str:
+    """`payload` signed with `secret`, by default the test settings' own."""
+    return jwt.encode(payload, secret or django_settings.CRM_JWT_SECRET, algorithm=algorithm)
 
 
 def contract_headers(

@@ -13,7 +13,6 @@ import time
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
-from django.conf import settings
 from jwt.algorithms import RSAAlgorithm
 
 from tests.conftest import (
@@ -26,8 +25,10 @@ from tests.conftest import (
     E7,
     OTHER_CONTACT,
     TICKET_BODY,
+    claims,
     envelope_error,
     envelope_result,
+    hs256,
     rsa_key_pair,
     token_for,
 )
@@ -360,11 +361,6 @@ def forge(header: dict, payload: dict, signature: bytes = b"", *, sign_with: byt
     return f"{signing_input}.{b64url(signature)}"
 
 
-def claims(contact: int = CONTACT, **extra) -> dict:
-    now = int(time.time())
-    return {"sub": str(contact), "iat": now, "exp": now + 600, **extra}
-
-
 def create_with(api, token: str):
     return api.call(E5, body=TICKET_BODY, headers={"token": token})
 
@@ -411,7 +407,7 @@ def test_key_headers_on_a_genuine_token_change_nothing(api, rs256):
 
 
 def test_expired_token_is_401_and_creates_nothing(api):
-    token = jwt.encode(claims(exp=int(time.time()) - 3600), settings.CRM_JWT_SECRET, algorithm="HS256")
+    token = hs256(claims(exp=int(time.time()) - 3600))
     assert_refused(create_with(api, token), 401, errors.TOKEN_EXPIRED)
 
 
@@ -434,13 +430,13 @@ def test_token_of_another_algorithm_family_is_401(api):
 
 
 def test_token_without_a_subject_is_401_naming_the_claim(api):
-    token = jwt.encode({"exp": int(time.time()) + 600}, settings.CRM_JWT_SECRET, algorithm="HS256")
+    token = hs256({"exp": int(time.time()) + 600})
     assert_refused(create_with(api, token), 401, errors.TOKEN_CLAIM_MISSING.format(claim="sub"))
 
 
 @pytest.mark.parametrize("subject", ["649797 OR 1=1", "649797; DROP TABLE tickets_ticket", "../649797"])
 def test_token_subject_carrying_an_injection_is_401(api, subject):
-    token = jwt.encode({**claims(), "sub": subject}, settings.CRM_JWT_SECRET, algorithm="HS256")
+    token = hs256(claims(sub=subject))
     assert_refused(create_with(api, token), 401, errors.TOKEN_SUBJECT_INVALID)
 
 

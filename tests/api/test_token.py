@@ -7,7 +7,6 @@ import time
 
 import jwt
 import pytest
-from django.conf import settings
 from django.test import override_settings
 
 from tests.conftest import (
@@ -17,8 +16,10 @@ from tests.conftest import (
     E5,
     TICKET_BODY,
     assert_error,
+    claims,
     envelope_error,
     envelope_result,
+    hs256,
     rsa_key_pair,
     token_for,
 )
@@ -28,16 +29,6 @@ from tickets import exceptions as errors
 pytestmark = pytest.mark.django_db
 
 OTHER_SECRET = "another-secret-that-is-long-enough-for-hs256"
-
-
-def claims(**overrides) -> dict:
-    now = int(time.time())
-    values = {"sub": str(CONTACT), "iat": now, "exp": now + 600, **overrides}
-    return {name: value for name, value in values.items() if value is not None}
-
-
-def hs256(payload: dict, secret: str | None = None, algorithm: str = "HS256") -> str:
-    return jwt.encode(payload, secret or settings.CRM_JWT_SECRET, algorithm=algorithm)
 
 
 def assert_invalid_token(response, message: str) -> None:
