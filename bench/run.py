@@ -405,7 +405,7 @@ def main() -> None:
                 for path in (target.path, target.reference_path):
                     bench.wrk(target.method, path, target.operation, tokens[target.tokens], target.body, 1)
             started = time.time()
-            lines += endpoint_table(bench, tokens, vendor, args)
+            lines += endpoint_table(bench, tokens, args)
             lines += single_contact_table(bench, singles, args)
             lines += growth_table(bench, tokens, args, seed)
             lines += ["", f"Settings: {connection_report(database_url, started)}."]
@@ -421,7 +421,15 @@ def main() -> None:
     print("\n" + text)
 
 
-def endpoint_table(bench: Bench, tokens: dict[str, str], vendor: str, args) -> list[str]:
+def project_and_reference(target: Target, tokens: dict[str, str]) -> list[tuple[str, str, str, str, bool]]:
+    """The two runs Bench.compare interleaves for one endpoint."""
+    return [
+        (label, path, target.operation, tokens[target.tokens], target.body)
+        for label, path in (("project", target.path), ("reference", target.reference_path))
+    ]
+
+
+def endpoint_table(bench: Bench, tokens: dict[str, str], args) -> list[str]:
     print("Endpoints, project vs reference ...", flush=True)
     lines = [
         "",
@@ -432,11 +440,7 @@ def endpoint_table(bench: Bench, tokens: dict[str, str], vendor: str, args) -> l
         "|---|---|---|---|---|---|---|---|",
     ]
     for target in TARGETS:
-        runs = [
-            ("project", target.path, target.operation, tokens[target.tokens], target.body),
-            ("reference", target.reference_path, target.operation, tokens[target.tokens], target.body),
-        ]
-        samples = bench.compare(runs, args.rounds, args.duration)
+        samples = bench.compare(project_and_reference(target, tokens), args.rounds, args.duration)
         p, r = summary(samples["project"]), summary(samples["reference"])
         ratios = [a.rps / b.rps for a, b in zip(samples["project"], samples["reference"], strict=True)]
         value = median(ratios)
@@ -483,15 +487,12 @@ def growth_table(bench: Bench, tokens: dict[str, str], args, seed) -> list[str]:
         "| reference p50 ms | ratio |",
         "|---|---|---|---|---|---|---|",
     ]
+    runs = project_and_reference(TARGETS[0], tokens)
     first_p50 = None
     for size in sizes:
         actual = seed.grow_to(size, per_contact=args.tickets)
         connection.close()
         print(f"E1 at {actual:,} tickets ...", flush=True)
-        runs = [
-            ("project", TARGETS[0].path, "ticketDetail", tokens["list"], False),
-            ("reference", TARGETS[0].reference_path, "ticketDetail", tokens["list"], False),
-        ]
         bench.compare(runs, 1, 1)  # warm the caches the inserts pushed out
         samples = bench.compare(runs, args.rounds, max(2, args.duration // 2))
         p, r = summary(samples["project"]), summary(samples["reference"])
