@@ -213,13 +213,14 @@ def ticket(db):
 
 
 @pytest.fixture
-def issue_types(db):
-    return [IssueTypeFactory(name="General Enquiry"), IssueTypeFactory(name="Plan Enquiry")]
+def own_ticket(db):
+    """Ticket TT1130 of the contact the default token names."""
+    return TicketFactory(ticket_number=1130, contact_number=CONTACT)
 
 
 @pytest.fixture
-def agent(db):
-    return UserFactory(username="agent")
+def issue_types(db):
+    return [IssueTypeFactory(name="General Enquiry"), IssueTypeFactory(name="Plan Enquiry")]
 
 
 @pytest.fixture

@@ -32,7 +32,6 @@ from tests.conftest import (
     rsa_key_pair,
     token_for,
 )
-from tests.factories import TicketFactory
 from tickets import exceptions as errors
 from tickets.models import Comment, IdempotencyRecord, Ticket
 
@@ -66,11 +65,6 @@ SQL_AND_SCRIPT = [
     "{{ 7*7 }} {% debug %} ${7*7} %s%n",
     '\\"}, "ticket_no": "TT1"',
 ]
-
-
-@pytest.fixture
-def own_ticket(db):
-    return TicketFactory(contact_number=CONTACT)
 
 
 def stored() -> tuple[int, int, int]:

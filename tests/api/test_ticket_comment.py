@@ -10,11 +10,6 @@ from tickets.models import Comment
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def own_ticket(db):
-    return TicketFactory(contact_number=CONTACT, ticket_number=1130)
-
-
 def comment_body(**fields) -> dict:
     body = {"ticketNo": "TT1130", "comment": "venki testing", "contactId": str(CONTACT), **fields}
     return {name: value for name, value in body.items() if value is not None}

@@ -17,11 +17,6 @@ from tickets.serializers import format_datetime
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def own_ticket(db):
-    return TicketFactory(ticket_number=1130, contact_number=CONTACT)
-
-
 def conversation(api, ticket_no="TT1130"):
     return envelope_result(api.call(E6, query={"ticketNo": ticket_no}))
 

@@ -27,11 +27,6 @@ READS = [pytest.param(E6, id="E6"), pytest.param(E7, id="E7")]
 HEADERS_IN_ORDER = ["token", "correlationId", "source", "srDate", "operation", "destination"]
 
 
-@pytest.fixture
-def own_ticket(db):
-    return TicketFactory(ticket_number=1130, contact_number=CONTACT)
-
-
 def read(api, endpoint, ticket_no="TT1130", **kwargs):
     query = {} if ticket_no is None else {"ticketNo": ticket_no}
     return api.call(endpoint, query=query, **kwargs)
