@@ -55,6 +55,14 @@ TICKET_BODY = {
 }
 
 
+def valid_body(endpoint: Endpoint, ticket_no: str = "TT1130") -> dict | None:
+    """A valid body for `endpoint`: the document's ticket (E3, E5), a comment of the default
+    contact on `ticket_no` (E4), none for a read."""
+    if endpoint is E4:
+        return {"ticketNo": ticket_no, "comment": "Still waiting.", "contactId": str(CONTACT)}
+    return TICKET_BODY if endpoint in (E3, E5) else None
+
+
 def token_for(contact: int = CONTACT, ttl: int = 3600) -> str:
     return mint_token(contact=contact, ttl=ttl)
 

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
-from tests.conftest import CONTACT, E1, E2, E3, E4, E5, E6, E7, TICKET_BODY, contract_headers
+from tests.conftest import E1, E2, E3, E4, E5, E6, E7, contract_headers, valid_body
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = [E1, E2, E3, E4, E5, E6, E7]
@@ -95,13 +95,8 @@ class LiveServer:
     def call(self, endpoint, ticket_no: str) -> tuple[int, dict, float]:
         """`endpoint` with valid headers and input; (status, body, seconds taken)."""
         headers = contract_headers(endpoint)
-        query, body = "", None
-        if endpoint in (E6, E7):
-            query = "?" + urlencode({"ticketNo": ticket_no})
-        if endpoint in (E3, E5):
-            body = TICKET_BODY
-        if endpoint is E4:
-            body = {"ticketNo": ticket_no, "comment": "Still waiting.", "contactId": str(CONTACT)}
+        body = valid_body(endpoint, ticket_no)
+        query = "?" + urlencode({"ticketNo": ticket_no}) if endpoint in (E6, E7) else ""
         data = None
         if body is not None:
             data = json.dumps(body).encode()

@@ -11,10 +11,10 @@ from tests.conftest import (
     E3,
     E4,
     E5,
-    TICKET_BODY,
     contract_headers,
     envelope_error,
     envelope_result,
+    valid_body,
 )
 from tests.crashing_urls import SECRET_DETAIL
 from tickets import exceptions as errors
@@ -148,18 +148,12 @@ def test_options_needs_no_header_or_token_and_lists_allowed_methods(client, path
 # --- Paths ------------------------------------------------------------------------------------------
 
 
-def valid_body(endpoint):
-    if endpoint is E4:
-        return {"ticketNo": "TT1", "comment": "x", "contactId": "649797"}
-    return TICKET_BODY if endpoint in (E3, E5) else None
-
-
 @pytest.mark.parametrize("endpoint", DOCUMENTED, ids=endpoint_id)
 def test_trailing_slash_reaches_the_same_endpoint(client, endpoint):
     method = getattr(client, endpoint.method)
     kwargs = {"headers": contract_headers(endpoint)}
     if endpoint.method == "post":
-        kwargs.update(data=valid_body(endpoint), content_type="application/json")
+        kwargs.update(data=valid_body(endpoint, "TT1"), content_type="application/json")
     response = method(endpoint.path + "/", **kwargs)
     assert response.status_code == (404 if endpoint is E4 else 200)  # E4: ticket TT1 does not exist
     if endpoint is E4:

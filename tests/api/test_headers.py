@@ -14,6 +14,7 @@ from tests.conftest import (
     envelope_error,
     envelope_result,
     token_for,
+    valid_body,
 )
 from tickets import exceptions as errors
 from tickets.permissions import mandatory_headers
@@ -134,16 +135,12 @@ def test_sr_date_not_a_real_dd_mm_yyyy_date_is_400(api, sr_date):
     assert_bad_request(api.call(E1, headers={"srDate": sr_date}), errors.HEADER_SR_DATE_INVALID)
 
 
-def valid_body(endpoint, ticket):
-    if endpoint is E4:
-        return {"ticketNo": f"TT{ticket.ticket_number}", "comment": "Thanks", "contactId": "649797"}
-    return TICKET_BODY if endpoint in (E3, E5) else None
-
-
 @pytest.mark.parametrize("endpoint", DOCUMENTED_ENDPOINTS, ids=lambda e: e.path)
 def test_operation_is_case_insensitive(api, ticket, endpoint):
     response = api.call(
-        endpoint, body=valid_body(endpoint, ticket), headers={"operation": endpoint.operation.upper()}
+        endpoint,
+        body=valid_body(endpoint, f"TT{ticket.ticket_number}"),
+        headers={"operation": endpoint.operation.upper()},
     )
     assert response.status_code == 200
 

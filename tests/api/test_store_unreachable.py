@@ -12,7 +12,7 @@ import time
 import pytest
 from django.db import connections
 
-from tests.conftest import E1, E2, E3, E4, E5, TICKET_BODY, envelope_error
+from tests.conftest import E1, E2, E3, E4, E5, TICKET_BODY, envelope_error, valid_body
 from tickets import exceptions as errors
 from tickets.models import Ticket, TicketNumberCounter
 
@@ -50,12 +50,6 @@ def unreachable_store(port: int | None = None):
     finally:
         broken.close()
         connections["default"] = original
-
-
-def valid_body(endpoint):
-    if endpoint is E4:
-        return {"ticketNo": "TT1130", "comment": "hello", "contactId": "649797"}
-    return TICKET_BODY if endpoint in (E3, E5) else None
 
 
 @pytest.mark.parametrize("endpoint", [E1, E2, E3, E4, E5], ids=lambda e: e.path)
