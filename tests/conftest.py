@@ -232,11 +232,16 @@ def issue_types(db):
 
 
 @pytest.fixture
-def support_agent(db):
-    """A staff user in the `Support agent` group (migration 0003), as `create_agent` makes them."""
-    user = UserFactory(username="dana", first_name="Dana", last_name="Reyes")
-    user.groups.add(Group.objects.get(name=SUPPORT_AGENT_GROUP))
-    return user
+def dana(db):
+    """Staff user Dana Reyes, in no group."""
+    return UserFactory(username="dana", first_name="Dana", last_name="Reyes")
+
+
+@pytest.fixture
+def support_agent(dana):
+    """`dana` in the `Support agent` group (migration 0003), as `create_agent` makes agents."""
+    dana.groups.add(Group.objects.get(name=SUPPORT_AGENT_GROUP))
+    return dana
 
 
 @pytest.fixture

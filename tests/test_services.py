@@ -17,11 +17,6 @@ from tickets.serializers import COMMENT_MAX_LENGTH, format_datetime
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def dana(db):
-    return UserFactory(username="dana", first_name="Dana", last_name="Reyes")
-
-
 def log_lines(ticket: Ticket) -> list[str]:
     return Ticket.objects.get(pk=ticket.pk).update_log.split("\n")
 

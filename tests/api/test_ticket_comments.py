@@ -45,9 +45,8 @@ def test_customer_comment_has_author_customer_and_no_name(api, own_ticket):
     ]
 
 
-def test_agent_reply_has_author_agent_and_the_agents_full_name(api, own_ticket):
-    agent = UserFactory(username="dana", first_name="Dana", last_name="Reyes")
-    AgentCommentFactory(ticket=own_ticket, author_user=agent)
+def test_agent_reply_has_author_agent_and_the_agents_full_name(api, own_ticket, dana):
+    AgentCommentFactory(ticket=own_ticket, author_user=dana)
     [item] = conversation(api)
     assert (item["author"], item["authorname"]) == ("agent", "Dana Reyes")
 
