@@ -1,21 +1,19 @@
 """CONTRACT §10: the rules E6 (conversation) and E7 (record) share with E1-E5 — headers, token,
 envelope, the `ticketNo` query parameter and authorization. Results are tested beside this file."""
 
-import time
-
-import jwt
 import pytest
 
 from tests.conftest import (
-    CONTACT,
     E1,
     E6,
     E7,
     OTHER_CONTACT,
     assert_error,
+    claims,
     contract_headers,
     envelope_error,
     envelope_result,
+    hs256,
     token_for,
 )
 from tests.factories import AgentCommentFactory, CommentFactory, TicketFactory
@@ -107,10 +105,7 @@ def test_expired_token_is_401(api, own_ticket, endpoint):
 
 @pytest.mark.parametrize("endpoint", READS)
 def test_token_with_another_signature_is_401(api, own_ticket, endpoint):
-    now = int(time.time())
-    forged = jwt.encode(
-        {"sub": str(CONTACT), "exp": now + 600}, "a-secret-that-is-not-the-configured-one", algorithm="HS256"
-    )
+    forged = hs256(claims(), secret="a-secret-that-is-not-the-configured-one")
     response = read(api, endpoint, headers={"token": forged})
     assert_error(response, 401, errors.TOKEN_BAD_SIGNATURE, "INVALID_TOKEN")
 
