@@ -9,16 +9,17 @@ import re
 from pathlib import Path
 
 import jsonschema
+import jsonschema_rs
 import pytest
 import yaml
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
-from tests.conftest import E1, E3, E4, E5, ENDPOINTS, TICKET_BODY, envelope_result
+from tests.conftest import E1, E3, E4, E5, ENDPOINTS, TICKET_BODY, assert_error, envelope_result
 from tests.factories import TicketFactory
 from tickets.docs import THIS_HOST_ONLY
-from tickets.serializers import ticket_record
+from tickets.serializers import WHITESPACE, ticket_record
 
 OPENAPI_YAML = Path(settings.BASE_DIR) / "openapi.yaml"
 MANDATORY_HEADERS = ["correlationId", "source", "srDate", "operation", "destination"]
@@ -208,6 +209,43 @@ def test_non_blank_body_fields_declare_min_length(spec):
         assert properties[name]["minLength"] == 1
     for name in ("voucherType", "voucherIdFormat", "passwordPattern"):
         assert "minLength" not in properties[name]
+
+
+def test_whitespace_class_is_what_the_service_strips():
+    spelled_out = re.compile(f"[{WHITESPACE}]")
+    for code in range(0x110000):
+        char = chr(code)
+        assert bool(spelled_out.fullmatch(char)) == char.isspace(), hex(code)
+
+
+def patterns(node):
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            yield node["pattern"]
+        for value in node.values():
+            yield from patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from patterns(value)
+
+
+def test_patterns_use_no_class_escape_whose_meaning_depends_on_the_regex_dialect(spec):
+    """`\\s`, `\\d`, `\\w` mean other sets in ECMA-262 (JSON Schema's dialect) than in Python."""
+    for pattern in patterns(spec):
+        assert not re.search(r"\\[sSdDwWbB]", pattern), pattern
+
+
+# CONTRACT §6 "blank is refused", judged by an ECMA-262 validator (the one schemathesis uses) on
+# the characters where Python's white space and ECMA-262's differ.
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", ["\x1c", "\x1f", "\x85", "\u3000 ", "\ufeff", "\ufeff "])
+def test_blank_title_means_the_same_to_schema_and_service(api, spec, text):
+    title = spec["components"]["schemas"]["TicketCreateRequest"]["properties"]["tickettitle"]
+    response = api.call(E5, body={**TICKET_BODY, "ticket_title": text})
+    if jsonschema_rs.is_valid(title, text):
+        envelope_result(response)
+    else:
+        assert_error(response, 400, "Field 'tickettitle' is required.")
 
 
 def test_request_body_explains_both_spellings(spec):

@@ -32,13 +32,14 @@ from tickets import idempotency
 from tickets.exceptions import error_envelope
 from tickets.models import TicketStatus
 from tickets.renderers import success_envelope
-from tickets.serializers import COMMENT_MAX_LENGTH, LIST_LIMIT_MAX
+from tickets.serializers import COMMENT_MAX_LENGTH, LIST_LIMIT_MAX, WHITESPACE
 
 HEADER = OpenApiParameter.HEADER
 QUERY = OpenApiParameter.QUERY
 
 # Text the service refuses: blank (only white space) or holding a NUL (CONTRACT §6).
-NON_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+NOT_ONLY_SPACE = rf"[^{WHITESPACE}]"
+NON_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 NO_NUL = r"^[^\x00]*$"
 STATUSES = list(TicketStatus.values)
 DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
@@ -96,7 +97,7 @@ def contract_headers(operation: str) -> list[OpenApiParameter]:
         ),
         _header(
             "source",
-            {"minLength": 1, "maxLength": 64, "pattern": r"\S"},
+            {"minLength": 1, "maxLength": 64, "pattern": NOT_ONLY_SPACE},
             "The calling channel, 1 to 64 characters. When the service sets `CRM_ALLOWED_SOURCES`, "
             "one of those (case-insensitive).",
             "Selfcare",
@@ -303,7 +304,11 @@ class TicketCreateRequest(serializers.Serializer):
 
 CONTACT_NUMBER = {
     "oneOf": [
-        {"type": "string", "pattern": r"^\s*(12x)?[0-9]{1,18}\s*$", "example": "649797"},
+        {
+            "type": "string",
+            "pattern": rf"^[{WHITESPACE}]*(12x)?[0-9]{{1,18}}[{WHITESPACE}]*$",
+            "example": "649797",
+        },
         {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
     ]
 }
@@ -325,7 +330,7 @@ class SocialTicketCreateRequest(TicketCreateRequest):
 
 TICKET_REFERENCE = {
     "oneOf": [
-        {"type": "string", "minLength": 1, "pattern": r"\S"},
+        {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE},
         {"type": "integer"},
     ],
     "description": "`TT1130` or `1130` (both ticket TT1130), or the record id `17x55954`. "
@@ -741,7 +746,7 @@ create_ticket = _operation(
 MISSING_TICKET_NO = _error_example("Missing ticketNo", 400, errors.QUERY_REQUIRED.format(name="ticketNo"))
 TICKET_NO_QUERY = OpenApiParameter(
     "ticketNo",
-    type={"type": "string", "minLength": 1, "pattern": r"\S"},
+    type={"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE},
     location=QUERY,
     required=True,
     description=TICKET_REFERENCE["description"],

@@ -31,6 +31,10 @@ _RECORD_ID = re.compile(r"^17x([0-9]{1,18})$", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _STATUS_BY_LOWER = {status.lower(): status for status in TicketStatus.values}
 
+# The white space `str.strip()` removes, spelled out as a regex class body so that the OpenAPI
+# patterns (ECMA-262 regexes, whose `\s` is a different set) say exactly what "blank" means here.
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
 
 # --- Key matching ------------------------------------------------------------------------------
 
