@@ -30,6 +30,7 @@ from rest_framework.response import Response
 
 from tickets import exceptions as errors
 from tickets.exceptions import ApiError, bad_request
+from tickets.headers import header_value
 from tickets.models import IdempotencyRecord
 
 logger = logging.getLogger("tickets.idempotency")
@@ -81,6 +82,16 @@ def body_fingerprint(raw: bytes) -> str:
     except (ValueError, RecursionError):
         return hashlib.sha256(b"raw:" + raw).hexdigest()
     return hashlib.sha256(b"json:" + canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def request_fingerprint(request, content_headers: tuple[str, ...]) -> str:
+    """The body's fingerprint, plus the values of headers that carry content (E4's `data`): a
+    retry that sends another comment text in `data` is a different request, not a repeat."""
+    fingerprint = body_fingerprint(request.body)
+    if not content_headers:
+        return fingerprint
+    values = [fingerprint, *(header_value(request, name) for name in content_headers)]
+    return hashlib.sha256(json.dumps(values, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- The record -------------------------------------------------------------------------------
@@ -160,12 +171,12 @@ def purge_expired(*, now: datetime | None = None) -> int:
 # --- The views' side --------------------------------------------------------------------------
 
 
-def run_once(*, request, scope: str, caller: str, handler) -> Response:
+def run_once(*, request, scope: str, caller: str, handler, content_headers: tuple[str, ...] = ()) -> Response:
     """`handler()` at most once per key; see the module docstring."""
     key = idempotency_key(request)
     if key is None:
         return handler()
-    fingerprint = body_fingerprint(request.body)
+    fingerprint = request_fingerprint(request, content_headers)
     claimed, record = _claim(scope=scope, caller=caller, key=key, fingerprint=fingerprint)
     if not claimed:
         return _repeat(record, key=key, fingerprint=fingerprint)
@@ -183,9 +194,10 @@ def run_once(*, request, scope: str, caller: str, handler) -> Response:
     return response
 
 
-def idempotent(scope: str):
+def idempotent(scope: str, *, content_headers: tuple[str, ...] = ()):
     """For a create view method: honour `Idempotency-Key`, scoped to `scope` and the caller
-    (the token's contact; for the tokenless E3, nobody: the key alone)."""
+    (the token's contact; for the tokenless E3, nobody: the key alone). `content_headers` are
+    compared along with the body."""
 
     def decorate(method):
         @functools.wraps(method)
@@ -196,6 +208,7 @@ def idempotent(scope: str):
                 scope=scope,
                 caller=caller,
                 handler=lambda: method(view, request, *args, **kwargs),
+                content_headers=content_headers,
             )
 
         return wrapper

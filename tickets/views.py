@@ -102,7 +102,7 @@ class TicketViewSet(CrmViewSet):
         return Response(ticket_record(ticket))
 
     @schema.add_ticket_comment
-    @idempotent("ticket-comment")
+    @idempotent("ticket-comment", content_headers=("data",))
     def comment(self, request):
         """E4: body (400), then contactId against the token (403), then the ticket (404)."""
         body = validate_comment_body(request_json(request), data_header=header_value(request, "data"))

@@ -105,6 +105,24 @@ def test_same_values_under_another_key_spelling_are_a_different_body(api):
     assert_conflict(send(api, body=respelled), errors.IDEMPOTENCY_KEY_REUSED.format(key=KEY))
 
 
+def test_comment_retried_with_another_data_header_is_a_different_request(api):
+    """CONTRACT §9 with §6's `data` header: the comment text it carries is part of the request."""
+    ticket = TicketFactory(contact_number=CONTACT)
+    body = {"ticketNo": f"TT{ticket.ticket_number}", "contactId": str(CONTACT)}
+    envelope_result(send(api, E4, body=body, headers={"data": "First text."}))
+    response = send(api, E4, body=body, headers={"data": "Second text."})
+    assert_conflict(response, errors.IDEMPOTENCY_KEY_REUSED.format(key=KEY))
+    assert list(Comment.objects.values_list("text", flat=True)) == ["First text."]
+
+
+def test_comment_retried_with_the_same_data_header_replays(api):
+    ticket = TicketFactory(contact_number=CONTACT)
+    body = {"ticketNo": f"TT{ticket.ticket_number}", "contactId": str(CONTACT)}
+    send(api, E4, body=body, headers={"data": "Same text."})
+    assert send(api, E4, body=body, headers={"data": "Same text."})["Idempotent-Replayed"] == "true"
+    assert Comment.objects.count() == 1
+
+
 def test_key_still_being_processed_is_409(api):
     IdempotencyRecordFactory(key=KEY, request_fingerprint=body_fingerprint(json.dumps(TICKET_BODY).encode()))
     assert_conflict(send(api), errors.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=KEY))
