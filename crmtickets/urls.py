@@ -2,9 +2,8 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
-from tickets.docs import RedocView, SwaggerView
+from tickets.docs import RedocView, SchemaView, SwaggerView
 from tickets.views import unknown_api_path
 
 urlpatterns = [
@@ -13,7 +12,7 @@ urlpatterns = [
     re_path(r"^crm(?:/|$)", unknown_api_path),
     path("admin/", admin.site.urls),
     # The OpenAPI description and its browsable docs, served from local static files only.
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", SwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", RedocView.as_view(url_name="schema"), name="redoc"),
 ]

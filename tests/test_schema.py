@@ -7,6 +7,7 @@ without a server.
 
 import re
 from pathlib import Path
+from unittest import mock
 
 import jsonschema
 import jsonschema_rs
@@ -15,10 +16,11 @@ import yaml
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from drf_spectacular.generators import SchemaGenerator
 
 from tests.conftest import E1, E3, E4, E5, ENDPOINTS, TICKET_BODY, assert_error, envelope_result
 from tests.factories import TicketFactory
-from tickets.docs import THIS_HOST_ONLY
+from tickets.docs import THIS_HOST_ONLY, SchemaView
 from tickets.serializers import WHITESPACE, ticket_record
 
 OPENAPI_YAML = Path(settings.BASE_DIR) / "openapi.yaml"
@@ -66,6 +68,21 @@ def test_served_schema_is_the_committed_one(client, spec):
     response = client.get("/api/schema/", {"format": "json"})
     assert response.status_code == 200
     assert response.json() == spec
+
+
+@pytest.mark.django_db
+def test_served_schema_is_generated_once_per_process(client):
+    """Generating takes ~0.5 s of CPU: an anonymous client must not be able to make us repeat it."""
+    SchemaView.generated.clear()
+    generate = mock.patch.object(
+        SchemaGenerator, "get_schema", autospec=True, side_effect=SchemaGenerator.get_schema
+    )
+    with generate as spy:
+        as_json = client.get("/api/schema/", {"format": "json"})
+        as_yaml = client.get("/api/schema/")
+    assert spy.call_count == 1
+    assert yaml.safe_load(as_yaml.content) == as_json.json()
+    assert as_yaml["Content-Disposition"].endswith('.yaml"')
 
 
 # --- The docs pages -------------------------------------------------------------------------

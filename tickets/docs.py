@@ -1,4 +1,5 @@
-"""The browsable API docs, /api/docs/ (Swagger UI) and /api/redoc/ (Redoc), locked to this host.
+"""The OpenAPI description, /api/schema/, and the browsable docs, /api/docs/ (Swagger UI) and
+/api/redoc/ (Redoc), locked to this host.
 
 The pages load only files this service serves (drf-spectacular-sidecar), but Redoc's bundle still
 shows the Redocly logo from cdn.redoc.ly. A Content-Security-Policy allowing only this origin makes
@@ -7,7 +8,9 @@ render the same with the network cut. Inline script and style stay allowed: both
 an inline script, and Redoc runs its search in a blob: worker.
 """
 
-from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
+from django.utils import translation
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.response import Response
 
 THIS_HOST_ONLY = "; ".join(
     [
@@ -20,6 +23,25 @@ THIS_HOST_ONLY = "; ".join(
         "connect-src 'self'",
     ]
 )
+
+
+class SchemaView(SpectacularAPIView):
+    """The description, generated once per process and language.
+
+    Generating it costs about half a second of CPU and its content changes only with a deploy;
+    regenerated per request, any anonymous client could keep a worker busy at will.
+    """
+
+    generated: dict[str, dict] = {}
+
+    def _get_schema_response(self, request):
+        language = translation.get_language()
+        if language not in self.generated:
+            self.generated[language] = super()._get_schema_response(request).data
+        filename = self._get_filename(request, None)
+        return Response(
+            self.generated[language], headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        )
 
 
 class ThisHostOnly:

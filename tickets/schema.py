@@ -125,10 +125,11 @@ IDEMPOTENCY_KEY = _header(
     idempotency.HEADER,
     {"minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"},
     "Optional, 1 to 255 visible ASCII characters (CONTRACT §9). A retry with the same key and the "
-    "same JSON body (on E4, also the same `data` header) within 24 hours returns the first response with `Idempotent-Replayed: true` and "
-    "creates nothing; the same key with a different body, or while the first request is still "
-    "running, is 409. Only successes are stored, so a corrected retry may reuse the key. "
-    "Scoped to the endpoint and the token's contact (E3: the key alone).",
+    "same JSON body (on E4, also the same `data` header) within 24 hours returns the first "
+    "response with `Idempotent-Replayed: true` and creates nothing; the same key with a different "
+    "body, or while the first request is still running, is 409. Only successes are stored, so a "
+    "corrected retry may reuse the key. Scoped to the endpoint and the token's contact (E3: the "
+    "key alone).",
     EXAMPLE_KEY,
     required=False,
 )
