@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 
 from tests.conftest import E1, E2, E3, E4, E5, E6, E7, contract_headers, valid_body
+from tickets import exceptions as errors
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = [E1, E2, E3, E4, E5, E6, E7]
@@ -26,7 +27,7 @@ class LiveServer:
     """gunicorn at `database_url`, output to the file `log`; tokens are signed with the test's
     secret, throttling is off (tests send many requests), one threaded worker."""
 
-    def __init__(self, database_url: str, log):
+    def __init__(self, database_url: str, log, *, threads: int = len(ENDPOINTS) + 1):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -40,7 +41,7 @@ class LiveServer:
             "DJANGO_SECURE_SSL_REDIRECT": "false",
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_WORKERS": "1",
-            "GUNICORN_THREADS": str(len(ENDPOINTS) + 1),
+            "GUNICORN_THREADS": str(threads),
             "CRM_THROTTLE_CONTACT_RATE": "",
             "CRM_THROTTLE_ANON_RATE": "",
             "LOG_LEVEL": "WARNING",
@@ -116,3 +117,12 @@ class LiveServer:
         with ThreadPoolExecutor(len(ENDPOINTS)) as pool:
             results = pool.map(lambda endpoint: self.call(endpoint, ticket_no), ENDPOINTS)
         return {f"{e.method.upper()} {e.path}": result for e, result in zip(ENDPOINTS, results, strict=True)}
+
+
+def assert_downstream_error(payload: dict) -> None:
+    """CONTRACT §8: the store could not be reached."""
+    assert payload["response"]["result"]["arguments"] == {
+        "statusCode": "500",
+        "errorCode": errors.DOWNSTREAM_ERROR_CODE,
+        "errorMessage": errors.DOWNSTREAM_MESSAGE,
+    }

@@ -6,6 +6,9 @@ its PostgreSQL server fails on demand, while the shared server itself keeps runn
 - `cut("blackhole")`: every open connection is closed and new ones are accepted but never
   answered, as when the server hangs or a firewall drops packets: only a connect timeout helps.
 - `restore()`: new connections reach the server again.
+
+`python -m tests.tcp_proxy LISTEN_HOST LISTEN_PORT TARGET_HOST TARGET_PORT` runs one as a plain
+forwarder until killed (tests/test_store_silent_network.py starts one inside a network namespace).
 """
 
 import contextlib
@@ -17,12 +20,13 @@ BLACKHOLE = "blackhole"
 
 
 class CuttableProxy:
-    def __init__(self, target: tuple[str, int]):
+    def __init__(self, target: tuple[str, int], *, host: str = "127.0.0.1", port: int = 0):
         self.target = target
+        self.host = host
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
         self._mode = "up"
-        self._listener = self._listen(0)
+        self._listener = self._listen(port)
         self.port = self._listener.getsockname()[1]
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, name="cuttable-proxy", daemon=True)
@@ -54,11 +58,10 @@ class CuttableProxy:
 
     # --- plumbing ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _listen(port: int) -> socket.socket:
+    def _listen(self, port: int) -> socket.socket:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", port))
+        listener.bind((self.host, port))
         listener.listen(64)
         listener.settimeout(0.1)
         return listener
@@ -106,3 +109,13 @@ class CuttableProxy:
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)
+
+
+if __name__ == "__main__":
+    import sys
+    import time
+
+    listen_host, listen_port, target_host, target_port = sys.argv[1:5]
+    CuttableProxy((target_host, int(target_port)), host=listen_host, port=int(listen_port))
+    while True:
+        time.sleep(3600)

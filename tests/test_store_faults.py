@@ -16,9 +16,8 @@ import pytest
 from django.db import connection
 
 from tests.conftest import E1, E5, E7
-from tests.live_server import LiveServer
+from tests.live_server import LiveServer, assert_downstream_error
 from tests.tcp_proxy import BLACKHOLE, REFUSE, CuttableProxy
-from tickets import exceptions as errors
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -54,14 +53,6 @@ def ticket_no(server, proxy) -> str:
     assert status == 200, payload
     yield payload["response"]["result"]["ticket_no"]
     proxy.restore()
-
-
-def assert_downstream_error(payload: dict) -> None:
-    assert payload["response"]["result"]["arguments"] == {
-        "statusCode": "500",
-        "errorCode": errors.DOWNSTREAM_ERROR_CODE,
-        "errorMessage": errors.DOWNSTREAM_MESSAGE,
-    }
 
 
 @pytest.mark.parametrize("cut", CUTS)

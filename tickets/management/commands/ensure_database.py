@@ -33,7 +33,7 @@ class Command(BaseCommand):
                 port=database["PORT"] or None,
                 user=database["USER"] or None,
                 password=database["PASSWORD"] or None,
-                connect_timeout=database.get("OPTIONS", {}).get("connect_timeout", 3),
+                connect_timeout=database.get("OPTIONS", {}).get("connect_timeout", 2),
                 autocommit=True,
             ) as connection:
                 exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
