@@ -21,13 +21,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
-export DATABASE_URL="sqlite:///$WORKDIR/api-check.sqlite3"
+# API_CHECK_DATABASE_URL=postgres://.../name runs it on PostgreSQL (the database is created if
+# missing and left behind); by default a throw-away SQLite file.
+export DATABASE_URL="${API_CHECK_DATABASE_URL:-sqlite:///$WORKDIR/api-check.sqlite3}"
 # Throttling would answer most generated requests with 429 and hide the API behind it; an empty
 # rate turns a throttle off (see settings). 429 itself is covered by the throttling tests.
 export CRM_THROTTLE_CONTACT_RATE="" CRM_THROTTLE_ANON_RATE=""
 PORT=${API_CHECK_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 BASE="http://127.0.0.1:$PORT"
 
+"$PY" manage.py ensure_database >/dev/null
 "$PY" manage.py migrate --noinput >/dev/null
 "$PY" manage.py seed_issue_types >/dev/null
 CRM_API_CHECK_TOKEN=$("$PY" manage.py issue_token --contact 649797 --ttl 3600)
