@@ -32,7 +32,7 @@ run: migrate
 	@TOKEN=$$($(MANAGE) issue_token --contact $(DEMO_CONTACT) --ttl 86400); \
 	echo "$$TOKEN"; echo; \
 	echo "Try:"; \
-	echo "curl -s http://$(HOST):$(PORT)/crm/v1/ticket/details -H 'token: '$$TOKEN -H 'correlationId: 123e4567-e89b-12d3-a456-426614174000' -H 'source: Selfcare' -H 'srDate: 11-09-2021' -H 'operation: ticketDetail' -H 'destination: CRM'"; \
+	echo "curl -s http://$(HOST):$(PORT)/crm/v1/ticket/details -H 'token: $$TOKEN' -H 'correlationId: 123e4567-e89b-12d3-a456-426614174000' -H 'source: Selfcare' -H 'srDate: 11-09-2021' -H 'operation: ticketDetail' -H 'destination: CRM'"; \
 	echo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
