@@ -117,10 +117,15 @@ else:
     # (CONTRACT §8, issue 5). A connect that hangs gives up after DB_CONNECT_TIMEOUT seconds; an
     # open connection whose packets silently vanish (database host gone, route dropped) gives up
     # after DB_TCP_USER_TIMEOUT_MS of unacknowledged data instead of the kernel's ~15 minutes.
-    # Worst case, the health check on a silent connection then a reconnect: 2 s + 2 s.
+    # Worst case, the health check on a silent connection then a reconnect: 2 s + 2 s. While a
+    # query runs, keepalive probes after 1 s of silence put data on the wire for that timeout to
+    # judge (a live server's kernel answers them however long the query takes).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=env_int("DB_CONNECT_TIMEOUT", 2),
         tcp_user_timeout=env_int("DB_TCP_USER_TIMEOUT_MS", 2000),
+        keepalives=1,
+        keepalives_idle=1,
+        keepalives_interval=1,
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

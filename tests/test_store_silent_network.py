@@ -18,9 +18,11 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from urllib.parse import quote
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -161,3 +163,51 @@ def test_same_process_serves_again_once_packets_flow(server, link):
     status, payload, _ = server.call(E7, ticket_no)
     assert status == 200, payload
     assert server.process.poll() is None, "the server was never restarted"
+
+
+def test_query_in_flight_when_the_link_goes_silent_fails_within_5_seconds(link):
+    """The database host dies after acknowledging a query: keepalives and the TCP user timeout of
+    the project's settings end the wait (the app's queries take milliseconds; a slow one stands in)."""
+    database = connection.settings_dict
+    with psycopg.connect(
+        host=link.inner_address,
+        port=PORT_IN_NAMESPACE,
+        dbname=database["NAME"],
+        user=database["USER"] or "postgres",
+        password=database["PASSWORD"] or None,
+        **database["OPTIONS"],
+    ) as store:
+        outcome: list = []
+        query = threading.Thread(target=run_slow_query, args=(store, outcome))
+        query.start()
+        time.sleep(0.5)
+        link.go_silent()
+        started = time.monotonic()
+        try:
+            query.join(timeout=30)
+            seconds = time.monotonic() - started
+        finally:
+            link.restore()
+            end_orphaned_slow_query()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], psycopg.OperationalError), outcome
+    assert seconds < 5, f"took {seconds:.1f} s"
+
+
+SLOW_QUERY = "SELECT pg_sleep(20) -- silent-link probe"
+
+
+def end_orphaned_slow_query() -> None:
+    """The server never learns its client is gone; it would hold the test database open."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = %s", [SLOW_QUERY]
+        )
+
+
+def run_slow_query(store, outcome: list) -> None:
+    try:
+        store.execute(SLOW_QUERY)
+        outcome.append("finished")
+    except psycopg.Error as error:
+        outcome.append(error)
