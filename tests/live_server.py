@@ -15,12 +15,24 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
+from django.db import connection
 
 from tests.conftest import E1, E2, E3, E4, E5, E6, E7, contract_headers, valid_body
 from tickets import exceptions as errors
 
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS = [E1, E2, E3, E4, E5, E6, E7]
+
+
+def postgres_url(*, host: str | None = None, port: int | None = None, name: str | None = None) -> str:
+    """The test database's PostgreSQL URL, optionally through another host and port (a proxy) or
+    naming another database on the same server."""
+    database = connection.settings_dict
+    user = quote(database["USER"] or "postgres")
+    password = ":" + quote(database["PASSWORD"]) if database["PASSWORD"] else ""
+    host = host or database["HOST"] or "127.0.0.1"
+    port = port or database["PORT"] or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{name or database['NAME']}"
 
 
 class LiveServer:

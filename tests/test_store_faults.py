@@ -10,13 +10,12 @@ server process serves again, and what was stored before the cut is all there.
 
 import tempfile
 import time
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
 from tests.conftest import E1, E5, E7
-from tests.live_server import LiveServer, assert_downstream_error
+from tests.live_server import LiveServer, assert_downstream_error, postgres_url
 from tests.tcp_proxy import BLACKHOLE, REFUSE, CuttableProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -35,12 +34,8 @@ def proxy(django_db_setup):
 
 @pytest.fixture(scope="module")
 def server(proxy):
-    database = connection.settings_dict  # the test database, after django_db_setup
-    credentials = quote(database["USER"] or "postgres") + (
-        ":" + quote(database["PASSWORD"]) if database["PASSWORD"] else ""
-    )
     with tempfile.TemporaryFile() as log:
-        server = LiveServer(f"postgres://{credentials}@127.0.0.1:{proxy.port}/{database['NAME']}", log)
+        server = LiveServer(postgres_url(host="127.0.0.1", port=proxy.port), log)
         yield server
         server.stop()
 

@@ -20,14 +20,13 @@ import sys
 import tempfile
 import threading
 import time
-from urllib.parse import quote
 
 import psycopg
 import pytest
 from django.db import connection
 
 from tests.conftest import E1, E5, E7
-from tests.live_server import ROOT, LiveServer, assert_downstream_error
+from tests.live_server import ROOT, LiveServer, assert_downstream_error, postgres_url
 from tests.tcp_proxy import CuttableProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -128,13 +127,8 @@ def link(django_db_setup):
 @pytest.fixture(scope="module")
 def server(link):
     """One thread, so every request reuses the one connection that is open when the link goes silent."""
-    database = connection.settings_dict
-    user = quote(database["USER"] or "postgres") + (
-        ":" + quote(database["PASSWORD"]) if database["PASSWORD"] else ""
-    )
-    url = f"postgres://{user}@{link.inner_address}:{PORT_IN_NAMESPACE}/{database['NAME']}"
     with tempfile.TemporaryFile() as log:
-        server = LiveServer(url, log, threads=1)
+        server = LiveServer(postgres_url(host=link.inner_address, port=PORT_IN_NAMESPACE), log, threads=1)
         yield server
         server.stop()
 

@@ -13,6 +13,20 @@ from psycopg import sql
 POSTGRESQL = "django.db.backends.postgresql"
 
 
+def maintenance_connection(database: dict) -> psycopg.Connection:
+    """To the `postgres` database every PostgreSQL server has, on the server of `database` (a
+    Django DATABASES entry), in autocommit: CREATE DATABASE cannot run in a transaction."""
+    return psycopg.connect(
+        dbname="postgres",
+        host=database["HOST"] or None,
+        port=database["PORT"] or None,
+        user=database["USER"] or None,
+        password=database["PASSWORD"] or None,
+        connect_timeout=database.get("OPTIONS", {}).get("connect_timeout", 2),
+        autocommit=True,
+    )
+
+
 class Command(BaseCommand):
     help = "Create the database of DATABASE_URL (or --database-url) on its PostgreSQL server if missing."
 
@@ -26,16 +40,7 @@ class Command(BaseCommand):
             return
         name = database["NAME"]
         try:
-            # The maintenance database every PostgreSQL server has; CREATE DATABASE needs autocommit.
-            with psycopg.connect(
-                dbname="postgres",
-                host=database["HOST"] or None,
-                port=database["PORT"] or None,
-                user=database["USER"] or None,
-                password=database["PASSWORD"] or None,
-                connect_timeout=database.get("OPTIONS", {}).get("connect_timeout", 2),
-                autocommit=True,
-            ) as connection:
+            with maintenance_connection(database) as connection:
                 exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
                 if exists:
                     self.stdout.write(f"Database {name!r} exists.")
