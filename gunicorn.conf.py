@@ -5,22 +5,24 @@ gunicorn writes no access log: the app logs one JSON line per request itself (ti
 
 import os
 
+from crmtickets.env import env_int, env_str
+
 wsgi_app = "crmtickets.wsgi:application"
-bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+bind = env_str("GUNICORN_BIND", "0.0.0.0:8000")
 # A fixed default rather than one per CPU: a container sees every CPU of its host, and each
 # worker keeps its own PostgreSQL connection open.
-workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+workers = env_int("GUNICORN_WORKERS", 4)
+threads = env_int("GUNICORN_THREADS", 1)
+timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = timeout
 # Longer than a load balancer's idle timeout (often 60 s), so it never reuses a closed connection.
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+keepalive = env_int("GUNICORN_KEEPALIVE", 75)
 # gunicorn answers a header over its limit (8 KiB by default) with its own HTML page; raised so
 # that oversized values up to 128 KiB reach the app and get the contract's 400 envelope.
 limit_request_field_size = 128 * 1024
 accesslog = None
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = env_str("LOG_LEVEL", "info").lower()
 # The heartbeat files of the workers: in memory, not on a container's overlay file system.
 if os.path.isdir("/dev/shm"):
     worker_tmp_dir = "/dev/shm"

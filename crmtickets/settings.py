@@ -294,7 +294,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "crmtickets.jsonlog.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {
         # Replaces Django's default handlers for its loggers, which would print each error twice.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
