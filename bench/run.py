@@ -1,12 +1,12 @@
 """`make bench`: seed a scratch database, serve the project under gunicorn as production does,
 and drive it and the hand-written reference views (bench/reference.py) with wrk, interleaved.
 
-    python -m bench.run [--max-tickets 400000] [--rounds 3] [--duration 5]
+    python -m bench.run [--max-tickets 400000] [--rounds 5] [--duration 3]
 
 The database is a scratch copy, recreated on every run: `bench/results/bench.sqlite3` by
 default; with `DATABASE_URL` set, the same server and a database (or file) named after it with
 a `_bench` suffix, so a development or test database is never touched. Prints markdown tables
-and writes them to `bench/results/latest.md`.
+and writes them to `bench/results/latest-<vendor>.md`.
 """
 
 import argparse
@@ -15,7 +15,6 @@ import os
 import platform
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 
 import dj_database_url
 
@@ -37,7 +37,6 @@ SINGLE_SIZES = (20, 200, 2_000)
 @dataclass(frozen=True)
 class Target:
     name: str
-    method: str
     path: str
     reference_path: str
     operation: str
@@ -45,11 +44,18 @@ class Target:
     body: bool
     floor: float | None  # the required project/reference ratio
 
+    @property
+    def method(self) -> str:
+        return http_method(self.body)
+
+
+def http_method(body: bool) -> str:
+    return "POST" if body else "GET"
+
 
 TARGETS = (
     Target(
         "E1",
-        "GET",
         "/crm/v1/ticket/details",
         "/bench/reference/ticket/details",
         "ticketDetail",
@@ -59,7 +65,6 @@ TARGETS = (
     ),
     Target(
         "E2",
-        "GET",
         "/crm/v1/ticket/issues",
         "/bench/reference/ticket/issues",
         "issueTypes",
@@ -67,10 +72,8 @@ TARGETS = (
         False,
         None,
     ),
-    Target("E5", "POST", "/crm/v1/ticket", "/bench/reference/ticket", "create", "create", True, 0.8),
-    Target(
-        "E3", "POST", "/crm/v1/social/ticket", "/bench/reference/social/ticket", "create", "none", True, 0.8
-    ),
+    Target("E5", "/crm/v1/ticket", "/bench/reference/ticket", "create", "create", True, 0.8),
+    Target("E3", "/crm/v1/social/ticket", "/bench/reference/social/ticket", "create", "none", True, 0.8),
 )
 
 
@@ -124,20 +127,14 @@ def recreate_database(url: str) -> None:
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(config["NAME"] + suffix).unlink(missing_ok=True)
         return
-    import psycopg
+    from psycopg import sql
 
-    admin = {
-        "host": config["HOST"] or None,
-        "port": config["PORT"] or None,
-        "user": config["USER"] or None,
-        "password": config["PASSWORD"] or None,
-        "dbname": "postgres",
-        "autocommit": True,
-    }
-    with psycopg.connect(**{key: value for key, value in admin.items() if value is not None}) as conn:
-        name = psycopg.sql.Identifier(config["NAME"])
-        conn.execute(psycopg.sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        conn.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(name))
+    from tickets.management.commands.ensure_database import maintenance_connection
+
+    with maintenance_connection(config) as conn:
+        name = sql.Identifier(config["NAME"])
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(name))
 
 
 def production_environment(database_url: str) -> dict[str, str]:
@@ -145,7 +142,7 @@ def production_environment(database_url: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("CRM_JWT_", "DJANGO_", "DB_CONN_MAX_AGE"))
+        if not key.startswith(("CRM_JWT_", "DJANGO_", "DB_CONN_MAX_AGE", "GUNICORN_"))
     }
     env.update(
         DJANGO_SETTINGS_MODULE="bench.settings",
@@ -186,14 +183,13 @@ class Bench:
         return str(path)
 
     def start_server(self, env: dict[str, str]) -> None:
-        # Production's gunicorn.conf.py when the project has one; the flags below override it.
-        config = ["--config", "gunicorn.conf.py"] if (ROOT / "gunicorn.conf.py").exists() else []
+        # Production's gunicorn.conf.py (its wsgi_app included); the flags below override it.
         command = [
             sys.executable,
             "-m",
             "gunicorn",
-            *config,
-            "crmtickets.wsgi:application",
+            "--config",
+            "gunicorn.conf.py",
             "--workers",
             str(self.args.workers),
             "--worker-class",
@@ -223,7 +219,7 @@ class Bench:
             self.server.terminate()
             self.server.wait(timeout=30)
 
-    def wrk(self, method: str, path: str, operation: str, tokens: str, body: bool, seconds: int) -> Sample:
+    def wrk(self, path: str, operation: str, tokens: str, body: bool, seconds: int) -> Sample:
         command = [
             "wrk",
             "-t1",
@@ -235,7 +231,7 @@ class Bench:
             str(WRK_SCRIPT),
             self.base + path,
             "--",
-            method,
+            http_method(body),
             path,
             operation,
             tokens,
@@ -256,13 +252,8 @@ class Bench:
         for round_number in range(rounds):
             ordered = runs if round_number % 2 == 0 else list(reversed(runs))
             for label, path, operation, tokens, body in ordered:
-                method = "POST" if body else "GET"
-                samples[label].append(self.wrk(method, path, operation, tokens, body, seconds))
+                samples[label].append(self.wrk(path, operation, tokens, body, seconds))
         return samples
-
-
-def median(values) -> float:
-    return statistics.median(list(values))
 
 
 def summary(samples: list[Sample]) -> dict[str, float]:
@@ -274,9 +265,10 @@ def summary(samples: list[Sample]) -> dict[str, float]:
     }
 
 
-def ratio(project: list[Sample], reference: list[Sample]) -> float:
-    """The median of the per-round ratios: rounds are interleaved, so each ratio is fair."""
-    return median(p.rps / r.rps for p, r in zip(project, reference, strict=True))
+def round_ratios(project: list[Sample], reference: list[Sample]) -> list[float]:
+    """Project/reference req/s per round: rounds are interleaved, so each ratio is fair; tables
+    show their median."""
+    return [p.rps / r.rps for p, r in zip(project, reference, strict=True)]
 
 
 # --- Checks before measuring ---------------------------------------------------------------------
@@ -285,7 +277,11 @@ def ratio(project: list[Sample], reference: list[Sample]) -> float:
 def fetch(url: str, method: str, headers: dict[str, str], body: bytes | None = None):
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.headers, json.loads(response.read())
+        return response.headers, response.read()
+
+
+def record_of(answer: bytes) -> dict:
+    return json.loads(answer)["response"]["result"]
 
 
 def check_same_work(bench: Bench, tokens: dict[str, str]) -> None:
@@ -308,10 +304,8 @@ def check_same_work(bench: Bench, tokens: dict[str, str]) -> None:
             for path in (target.path, target.reference_path)
         ]
         (project_headers, project), (reference_headers, reference) = answers
-        if target.body:
-            same = list(project["response"]["result"]) == list(reference["response"]["result"])
-        else:
-            same = project == reference
+        # Reads byte for byte; each create makes its own ticket: the same record keys in order.
+        same = list(record_of(project)) == list(record_of(reference)) if target.body else project == reference
         if target.name == "E1":
             same = same and project_headers["X-Total-Count"] == reference_headers["X-Total-Count"]
         if not same:
@@ -403,7 +397,7 @@ def main() -> None:
             check_same_work(bench, tokens)
             for target in TARGETS:  # warm both workers' caches and connections
                 for path in (target.path, target.reference_path):
-                    bench.wrk(target.method, path, target.operation, tokens[target.tokens], target.body, 1)
+                    bench.wrk(path, target.operation, tokens[target.tokens], target.body, 1)
             started = time.time()
             lines += endpoint_table(bench, tokens, args)
             lines += single_contact_table(bench, singles, args)
@@ -442,7 +436,7 @@ def endpoint_table(bench: Bench, tokens: dict[str, str], args) -> list[str]:
     for target in TARGETS:
         samples = bench.compare(project_and_reference(target, tokens), args.rounds, args.duration)
         p, r = summary(samples["project"]), summary(samples["reference"])
-        ratios = [a.rps / b.rps for a, b in zip(samples["project"], samples["reference"], strict=True)]
+        ratios = round_ratios(samples["project"], samples["reference"])
         value = median(ratios)
         verdict = (
             "—" if target.floor is None else f"≥ {target.floor:.2f} {'✓' if value >= target.floor else '✗'}"
@@ -497,9 +491,10 @@ def growth_table(bench: Bench, tokens: dict[str, str], args, seed) -> list[str]:
         samples = bench.compare(runs, args.rounds, max(2, args.duration // 2))
         p, r = summary(samples["project"]), summary(samples["reference"])
         first_p50 = first_p50 or p["p50"]
+        value = median(round_ratios(samples["project"], samples["reference"]))
         lines.append(
             f"| {actual:,} | {fmt(p['rps'])} | {p['p50']:.1f} | {p['p50'] / first_p50 - 1:+.0%} "
-            f"| {fmt(r['rps'])} | {r['p50']:.1f} | {ratio(samples['project'], samples['reference']):.2f} |"
+            f"| {fmt(r['rps'])} | {r['p50']:.1f} | {value:.2f} |"
         )
     return lines
 

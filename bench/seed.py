@@ -7,6 +7,7 @@ bench does not set explicitly get their model default, so a field added later ke
 
 import datetime
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Max
@@ -38,23 +39,26 @@ def _newest_param() -> str:
     return NEWEST.strftime("%Y-%m-%d %H:%M:%S") + ("" if connection.vendor == "sqlite" else "+00")
 
 
-def _column_sql() -> tuple[list[str], list[str], list]:
+def _column_sql(
+    *, first_number: int, first_contact: int, per_contact: int
+) -> tuple[list[str], list[str], list]:
     """(columns, select expressions, parameters) for one generated row per `n`."""
     status = "CASE n %% 4 " + " ".join(f"WHEN {i} THEN '{s}'" for i, s in enumerate(STATUSES)) + " END"
+    newest = _newest_param()
     known = {
-        "ticket_number": ("%s + n", "first_number"),
-        "contact_number": ("%s + n / %s", "contact"),
-        "ticket_status": (status, None),
-        "title": ("'Plan change'", None),
-        "description": ("'Plan change request for the monthly bundle, ticket ' || n", None),
-        "ticket_categories": ("'Plan change'", None),
-        "category": ("'cat1'", None),
-        "subcategory": ("'sub1'", None),
-        "status": ("'New'", None),
-        "source": ("'app'", None),
-        "update_log": ("'Ticket created.'", None),
-        "created_at": (_created_at_sql(), "newest"),
-        "modified_at": (_created_at_sql(), "newest"),
+        "ticket_number": ("%s + n", [first_number]),
+        "contact_number": ("%s + n / %s", [first_contact, per_contact]),
+        "ticket_status": (status, []),
+        "title": ("'Plan change'", []),
+        "description": ("'Plan change request for the monthly bundle, ticket ' || n", []),
+        "ticket_categories": ("'Plan change'", []),
+        "category": ("'cat1'", []),
+        "subcategory": ("'sub1'", []),
+        "status": ("'New'", []),
+        "source": ("'app'", []),
+        "update_log": ("'Ticket created.'", []),
+        "created_at": (_created_at_sql(), [newest]),
+        "modified_at": (_created_at_sql(), [newest]),
     }
     columns, expressions, params = [], [], []
     for field in Ticket._meta.concrete_fields:
@@ -62,10 +66,9 @@ def _column_sql() -> tuple[list[str], list[str], list]:
             continue
         columns.append(field.column)
         if field.name in known:
-            sql, param = known[field.name]
+            sql, values = known[field.name]
             expressions.append(sql)
-            if param is not None:
-                params.append(param)
+            params.extend(values)
         else:
             expressions.append("%s")
             params.append(field.get_db_prep_save(field.get_default(), connection))
@@ -74,23 +77,17 @@ def _column_sql() -> tuple[list[str], list[str], list]:
 
 def insert_tickets(*, first_contact: int, contacts: int, per_contact: int) -> int:
     """`contacts` consecutive contacts from `first_contact`, `per_contact` tickets each."""
-    columns, expressions, template_params = _column_sql()
     table = connection.ops.quote_name(Ticket._meta.db_table)
     total = contacts * per_contact
+    next_number = _next_number()
     done = 0
     while done < total:
         count = min(BATCH, total - done)
-        first_number = _next_number()
-        params = []
-        for param in template_params:
-            if param == "first_number":
-                params.append(first_number)
-            elif param == "contact":
-                params.extend([first_contact + done // per_contact, per_contact])
-            elif param == "newest":
-                params.append(_newest_param())
-            else:
-                params.append(param)
+        columns, expressions, params = _column_sql(
+            first_number=next_number,
+            first_contact=first_contact + done // per_contact,
+            per_contact=per_contact,
+        )
         # `n` restarts at 0 per batch; batches are whole contacts (BATCH is a multiple of
         # every per_contact the bench uses, else the tail contact is split, which is harmless).
         sql = (
@@ -100,14 +97,15 @@ def insert_tickets(*, first_contact: int, contacts: int, per_contact: int) -> in
         )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [count, *params])
-            _set_counter(first_number + count - 1)
+            _set_counter(next_number + count - 1)
+        next_number += count
         done += count
     return total
 
 
 def _next_number() -> int:
     counter = TicketNumberCounter.objects.filter(name="ticket").first()
-    return counter.last_number + 1 if counter else 1000
+    return counter.last_number + 1 if counter else settings.CRM_TICKET_NUMBER_START
 
 
 def _set_counter(last_number: int) -> None:
@@ -135,11 +133,12 @@ def grow_to(total: int, *, per_contact: int) -> int:
     """Add filler contacts until the table holds about `total` tickets; returns the count."""
     current = Ticket.objects.count()
     missing = total - current
-    if missing > 0:
-        filler_contacts = -(-missing // per_contact)
-        fillers = Ticket.objects.filter(contact_number__gte=FILLER_CONTACTS_FROM)
-        last = fillers.aggregate(last=Max("contact_number"))["last"]
-        first = FILLER_CONTACTS_FROM if last is None else last + 1
-        insert_tickets(first_contact=first, contacts=filler_contacts, per_contact=per_contact)
-        analyze()
-    return Ticket.objects.count()
+    if missing <= 0:
+        return current
+    filler_contacts = -(-missing // per_contact)
+    fillers = Ticket.objects.filter(contact_number__gte=FILLER_CONTACTS_FROM)
+    last = fillers.aggregate(last=Max("contact_number"))["last"]
+    first = FILLER_CONTACTS_FROM if last is None else last + 1
+    added = insert_tickets(first_contact=first, contacts=filler_contacts, per_contact=per_contact)
+    analyze()
+    return current + added
