@@ -1,5 +1,6 @@
 """Shared fixtures: an API client that sends the contract's headers, tokens, and factories."""
 
+import io
 import json
 import time
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.management import call_command
 
 from tests.factories import IssueTypeFactory, TicketFactory, UserFactory
 from tickets.management.commands.issue_token import mint_token
@@ -37,6 +39,10 @@ E5 = Endpoint("post", "/crm/v1/ticket", "create")
 E6 = Endpoint("get", "/crm/v1/ticket/comments", "ticketComments")
 E7 = Endpoint("get", "/crm/v1/ticket", "ticketRecord")
 ENDPOINTS = {"E1": E1, "E2": E2, "E3": E3, "E4": E4, "E5": E5, "E6": E6, "E7": E7}
+DOCUMENTED_ENDPOINTS = [E1, E2, E3, E4, E5]  # the document's own five; E6 and E7 are §10's additions
+
+# CONTRACT §3: the mandatory headers besides `token`, in the order they are checked.
+MANDATORY_HEADERS = ["correlationId", "source", "srDate", "operation", "destination"]
 
 # The document's example body (E3, E5), with a real effective date.
 TICKET_BODY = {
@@ -183,6 +189,13 @@ def assert_error(response, status: int, message: str, error_code: str | None = N
     assert error["errorMessage"] == message
     if error_code is not None:
         assert error["errorCode"] == error_code
+
+
+def run_command(name: str, *args: str) -> str:
+    """What management command `name` writes to stdout."""
+    out = io.StringIO()
+    call_command(name, *args, stdout=out)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,35 @@
 """A live gunicorn for tests that need a real HTTP server and process: the project's
 gunicorn.conf.py and production settings over plain HTTP, in a subprocess, on a free port."""
 
+import contextlib
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import E1, E2, E3, E4, E5, E6, E7, contract_headers, valid_body
+from tests import conftest
+from tests.conftest import E6, E7, contract_headers, valid_body
+from tests.processes import ROOT
+from tests.store import free_port
 from tickets import exceptions as errors
 
-ROOT = Path(__file__).resolve().parent.parent
-ENDPOINTS = [E1, E2, E3, E4, E5, E6, E7]
+ENDPOINTS = list(conftest.ENDPOINTS.values())
+
+
+def postgres_address() -> tuple[str, int]:
+    """(host, port) of the test database's PostgreSQL server."""
+    database = connection.settings_dict
+    return database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)
 
 
 def postgres_url(*, host: str | None = None, port: int | None = None, name: str | None = None) -> str:
@@ -30,8 +38,9 @@ def postgres_url(*, host: str | None = None, port: int | None = None, name: str 
     database = connection.settings_dict
     user = quote(database["USER"] or "postgres")
     password = ":" + quote(database["PASSWORD"]) if database["PASSWORD"] else ""
-    host = host or database["HOST"] or "127.0.0.1"
-    port = port or database["PORT"] or 5432
+    default_host, default_port = postgres_address()
+    host = host or default_host
+    port = port or default_port
     return f"postgres://{user}{password}@{host}:{port}/{name or database['NAME']}"
 
 
@@ -40,9 +49,7 @@ class LiveServer:
     secret, throttling is off (tests send many requests), one threaded worker."""
 
     def __init__(self, database_url: str, log, *, threads: int = len(ENDPOINTS) + 1):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
             **os.environ,
@@ -129,6 +136,17 @@ class LiveServer:
         with ThreadPoolExecutor(len(ENDPOINTS)) as pool:
             results = pool.map(lambda endpoint: self.call(endpoint, ticket_no), ENDPOINTS)
         return {f"{e.method.upper()} {e.path}": result for e, result in zip(ENDPOINTS, results, strict=True)}
+
+
+@contextlib.contextmanager
+def running_server(database_url: str, **kwargs):
+    """A LiveServer logging to a temporary file; stopped even when the block fails."""
+    with tempfile.TemporaryFile() as log:
+        server = LiveServer(database_url, log, **kwargs)
+        try:
+            yield server
+        finally:
+            server.stop()
 
 
 def assert_downstream_error(payload: dict) -> None:

@@ -8,9 +8,9 @@ import pytest
 from django.test import override_settings
 
 from crmtickets.jsonlog import JsonFormatter
-from tests.api.test_store_unreachable import unreachable_store
 from tests.conftest import CONTACT, E1, E2, E3, E5, TICKET_BODY, token_for
 from tests.crashing_urls import SECRET_DETAIL
+from tests.store import unreachable_store
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,12 @@ def access_lines(caplog):
         return [json.loads(formatter.format(r)) for r in caplog.records if r.name == "tickets.access"]
 
     return lines
+
+
+def error_line(caplog) -> dict:
+    """The one line the error log wrote, as a log shipper would read it."""
+    [record] = [r for r in caplog.records if r.name == "tickets.errors"]
+    return json.loads(JsonFormatter().format(record))
 
 
 def test_each_request_is_one_line_with_what_and_who(api, access_lines):
@@ -101,8 +107,7 @@ def test_pages_outside_the_api_are_logged_too(client, access_lines):
 @override_settings(ROOT_URLCONF="tests.crashing_urls")
 def test_unhandled_error_is_logged_with_its_traceback_and_correlation_id(client, caplog):
     client.get("/crm/v1/test/crash-drf", headers={"correlationId": CORRELATION_ID})
-    [record] = [r for r in caplog.records if r.name == "tickets.errors"]
-    line = json.loads(JsonFormatter().format(record))
+    line = error_line(caplog)
     assert line["correlationId"] == CORRELATION_ID
     assert line["level"] == "ERROR"
     assert "RuntimeError" in line["traceback"]
@@ -112,8 +117,7 @@ def test_unhandled_error_is_logged_with_its_traceback_and_correlation_id(client,
 def test_unreachable_store_is_logged_with_its_traceback_and_correlation_id(api, caplog):
     with unreachable_store():
         api.call(E2, headers={"correlationId": CORRELATION_ID})
-    [record] = [r for r in caplog.records if r.name == "tickets.errors"]
-    line = json.loads(JsonFormatter().format(record))
+    line = error_line(caplog)
     assert line["correlationId"] == CORRELATION_ID
     assert "OperationalError" in line["traceback"]
 

@@ -1,23 +1,16 @@
 """Management commands of issue 2: seed_issue_types and issue_token."""
 
-import io
 import json
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
-from tests.conftest import E1, envelope_result
+from tests.conftest import E1, envelope_result, run_command
 from tests.factories import IssueTypeFactory, TicketFactory
 from tickets.management.commands.seed_issue_types import DEFAULT_ISSUE_TYPES
 from tickets.models import IssueType
 
 pytestmark = pytest.mark.django_db
-
-
-def run(command: str, *args) -> str:
-    out = io.StringIO()
-    call_command(command, *args, stdout=out)
-    return out.getvalue()
 
 
 def catalogue() -> list[tuple[str, bool, int]]:
@@ -28,7 +21,7 @@ def catalogue() -> list[tuple[str, bool, int]]:
 
 
 def test_seed_creates_the_default_catalogue_in_order():
-    run("seed_issue_types")
+    run_command("seed_issue_types")
     names = list(IssueType.objects.order_by("sort_order").values_list("name", flat=True))
     assert names == DEFAULT_ISSUE_TYPES
     assert names[:2] == ["General Enquiry", "Plan Enquiry"]
@@ -39,15 +32,15 @@ def test_default_catalogue_covers_a_telecom_support_desk():
 
 
 def test_seed_twice_changes_nothing():
-    run("seed_issue_types")
+    run_command("seed_issue_types")
     before = catalogue()
-    assert "0 created" in run("seed_issue_types")
+    assert "0 created" in run_command("seed_issue_types")
     assert catalogue() == before
 
 
 def test_seed_keeps_settings_of_existing_types():
     IssueTypeFactory(name="Plan Enquiry", is_active=False, sort_order=999)
-    run("seed_issue_types")
+    run_command("seed_issue_types")
     assert IssueType.objects.get(name="Plan Enquiry").is_active is False
     assert IssueType.objects.get(name="Plan Enquiry").sort_order == 999
 
@@ -55,22 +48,22 @@ def test_seed_keeps_settings_of_existing_types():
 def test_seed_from_a_text_file_skips_blank_lines_comments_and_repeats(tmp_path):
     source = tmp_path / "types.txt"
     source.write_text("# the catalogue\nGeneral Enquiry\n\n  Roaming  \nGeneral Enquiry\n", encoding="utf-8")
-    run("seed_issue_types", "--file", str(source))
+    run_command("seed_issue_types", "--file", str(source))
     assert list(IssueType.objects.values_list("name", flat=True)) == ["General Enquiry", "Roaming"]
 
 
 def test_seed_from_a_json_file(tmp_path):
     source = tmp_path / "types.json"
     source.write_text(json.dumps(["استفسار عام", "Plan Enquiry"]), encoding="utf-8")
-    run("seed_issue_types", "--file", str(source))
+    run_command("seed_issue_types", "--file", str(source))
     assert list(IssueType.objects.values_list("name", flat=True)) == ["استفسار عام", "Plan Enquiry"]
 
 
 def test_deactivate_missing_deactivates_types_not_in_the_file(tmp_path):
-    run("seed_issue_types")
+    run_command("seed_issue_types")
     source = tmp_path / "types.txt"
     source.write_text("General Enquiry\nPlan Enquiry\n", encoding="utf-8")
-    run("seed_issue_types", "--file", str(source), "--deactivate-missing")
+    run_command("seed_issue_types", "--file", str(source), "--deactivate-missing")
     active = set(IssueType.objects.filter(is_active=True).values_list("name", flat=True))
     assert active == {"General Enquiry", "Plan Enquiry"}
     assert IssueType.objects.count() == len(DEFAULT_ISSUE_TYPES)
@@ -80,7 +73,7 @@ def test_without_deactivate_missing_other_types_stay_active(tmp_path):
     IssueTypeFactory(name="Legacy")
     source = tmp_path / "types.txt"
     source.write_text("General Enquiry\n", encoding="utf-8")
-    run("seed_issue_types", "--file", str(source))
+    run_command("seed_issue_types", "--file", str(source))
     assert IssueType.objects.get(name="Legacy").is_active is True
 
 
@@ -99,13 +92,13 @@ def test_bad_file_is_a_command_error_and_changes_nothing(tmp_path, filename, con
     source = tmp_path / filename
     source.write_text(content, encoding="utf-8")
     with pytest.raises(CommandError):
-        run("seed_issue_types", "--file", str(source))
+        run_command("seed_issue_types", "--file", str(source))
     assert not IssueType.objects.exists()
 
 
 def test_missing_file_is_a_command_error(tmp_path):
     with pytest.raises(CommandError, match="No such file"):
-        run("seed_issue_types", "--file", str(tmp_path / "absent.txt"))
+        run_command("seed_issue_types", "--file", str(tmp_path / "absent.txt"))
 
 
 # --- issue_token ------------------------------------------------------------------------------------
@@ -113,7 +106,7 @@ def test_missing_file_is_a_command_error(tmp_path):
 
 def test_issued_token_is_accepted_by_the_api(api):
     ticket = TicketFactory(contact_number=24218)
-    token = run("issue_token", "--contact", "24218", "--ttl", "60").strip()
+    token = run_command("issue_token", "--contact", "24218", "--ttl", "60").strip()
     listed = envelope_result(api.call(E1, headers={"token": token}))
     assert [item["id"] for item in listed] == [f"17x{ticket.pk}"]
 
@@ -121,13 +114,13 @@ def test_issued_token_is_accepted_by_the_api(api):
 def test_issue_token_signs_with_the_private_key_when_rs256_is_configured(api, rs256, tmp_path):
     private_key_file = tmp_path / "private.pem"
     private_key_file.write_bytes(rs256.private_pem)
-    token = run("issue_token", "--contact", "649797", "--private-key", str(private_key_file)).strip()
+    token = run_command("issue_token", "--contact", "649797", "--private-key", str(private_key_file)).strip()
     assert api.call(E1, headers={"token": token}).status_code == 200
 
 
 def test_issue_token_without_a_private_key_under_rs256_is_a_command_error(rs256):
     with pytest.raises(CommandError, match="--private-key"):
-        run("issue_token", "--contact", "649797")
+        run_command("issue_token", "--contact", "649797")
 
 
 @pytest.mark.parametrize(
@@ -144,4 +137,4 @@ def test_issue_token_without_a_private_key_under_rs256_is_a_command_error(rs256)
 )
 def test_issue_token_with_bad_arguments_is_a_command_error(args):
     with pytest.raises(CommandError):
-        run("issue_token", *args)
+        run_command("issue_token", *args)

@@ -7,51 +7,13 @@ instead of failing with "database is locked", and that one key still creates one
 """
 
 import json
-import os
-import subprocess
-import sys
-import threading
-from pathlib import Path
 
 import pytest
-from django.db import connections
-from django.test import Client
 
-from tests.conftest import E5, TICKET_BODY, CrmClient
+from tests.parallel import KEY, answers_of, create, in_parallel, retry
+from tests.processes import django_env, python
 from tickets import exceptions as errors
 from tickets.models import IdempotencyRecord, Ticket
-
-KEY = "retry-storm-3b1f"
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-
-
-def in_parallel(count: int, send) -> list:
-    """`send(api)` from `count` threads at once; their responses, in thread order."""
-    barrier = threading.Barrier(count)
-    responses: list = [None] * count
-
-    def client(index: int) -> None:
-        try:
-            api = CrmClient(Client())
-            barrier.wait(timeout=30)
-            responses[index] = send(api)
-        finally:
-            connections.close_all()  # this thread's connection; the test database is dropped later
-
-    threads = [threading.Thread(target=client, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return responses
-
-
-def create(api):
-    return api.call(E5, body=TICKET_BODY)
-
-
-def retry(api):
-    return api.call(E5, body=TICKET_BODY, headers={"Idempotency-Key": KEY})
 
 
 def assert_one_response_replayed_or_in_flight(answers: list) -> None:
@@ -92,11 +54,11 @@ import django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-from tests import test_concurrency
+from tests import parallel
 from tickets.models import Ticket
-responses = test_concurrency.in_parallel(20, getattr(test_concurrency, sys.argv[1]))
+responses = parallel.in_parallel(20, getattr(parallel, sys.argv[1]))
 print(json.dumps({
-    "answers": [[r.status_code, r.content.decode(), r.has_header("Idempotent-Replayed")] for r in responses],
+    "answers": parallel.answers_of(responses),
     "stored": list(Ticket.objects.order_by("id").values_list("ticket_number", flat=True)),
 }))
 """
@@ -104,16 +66,8 @@ print(json.dumps({
 
 def twenty_in_parallel_on_a_sqlite_file(tmp_path, send_name: str) -> tuple[list, list[int]]:
     """([status, body, replayed] per request, the stored ticket numbers in creation order)."""
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "crmtickets.settings"}
-    environment["DATABASE_URL"] = f"sqlite:///{tmp_path / 'store.sqlite3'}"
-    completed = subprocess.run(
-        [sys.executable, "-c", SQLITE_FILE_RUN, send_name],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    environment = django_env(DATABASE_URL=f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    completed = python("-c", SQLITE_FILE_RUN, send_name, env=environment, timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
     outcome = json.loads(completed.stdout.strip().splitlines()[-1])
     return outcome["answers"], outcome["stored"]
@@ -138,6 +92,5 @@ def test_concurrent_retries_with_one_key_on_a_sqlite_file_create_exactly_one_tic
 def test_twenty_concurrent_retries_with_one_key_create_exactly_one_ticket():
     responses = in_parallel(20, retry)
     assert Ticket.objects.count() == 1
-    answers = [[r.status_code, r.content.decode(), r.has_header("Idempotent-Replayed")] for r in responses]
-    assert_one_response_replayed_or_in_flight(answers)
+    assert_one_response_replayed_or_in_flight(answers_of(responses))
     assert IdempotencyRecord.objects.get().status_code == 200

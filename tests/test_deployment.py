@@ -3,12 +3,11 @@ structure, the Dockerfile's key facts, and the gunicorn configuration they start
 
 import re
 import runpy
-from pathlib import Path
 
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.processes import ROOT
 
 
 @pytest.fixture(scope="module")

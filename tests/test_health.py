@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
 
-from tests.api.test_store_unreachable import unreachable_store
+from tests.store import unreachable_store
 
 pytestmark = pytest.mark.django_db
 

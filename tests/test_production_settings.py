@@ -1,45 +1,9 @@
 """Production settings (CRM_ENV=production), loaded the way a server loads them: in a fresh
 process with only the environment to go on."""
 
-import os
-import secrets
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def production_env(**overrides: str | None) -> dict[str, str]:
-    """A production environment with fresh, valid secrets; a value of None removes a variable."""
-    env = {
-        **os.environ,
-        "CRM_ENV": "production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "CRM_JWT_SECRET": secrets.token_urlsafe(48),
-    }
-    env.pop("DJANGO_DEBUG", None)
-    for name, value in overrides.items():
-        if value is None:
-            env.pop(name, None)
-        else:
-            env[name] = value
-    return env
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-
-
-def setting(name: str, env: dict[str, str]) -> str:
-    code = f"from django.conf import settings; print(repr(settings.{name}))"
-    result = manage("shell", "--verbosity", "0", "-c", code, env=env)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+from tests.processes import manage, production_env, setting
 
 
 def test_check_deploy_reports_nothing_under_production_settings():

@@ -18,13 +18,22 @@ from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.conftest import E1, E3, E4, E5, ENDPOINTS, TICKET_BODY, assert_error, envelope_result
+from tests.conftest import (
+    E1,
+    E3,
+    E4,
+    E5,
+    ENDPOINTS,
+    MANDATORY_HEADERS,
+    TICKET_BODY,
+    assert_error,
+    envelope_result,
+)
 from tests.factories import TicketFactory
 from tickets.docs import THIS_HOST_ONLY, SchemaView
 from tickets.serializers import WHITESPACE, ticket_record
 
 OPENAPI_YAML = Path(settings.BASE_DIR) / "openapi.yaml"
-MANDATORY_HEADERS = ["correlationId", "source", "srDate", "operation", "destination"]
 
 
 @pytest.fixture(scope="module")

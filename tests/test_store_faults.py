@@ -8,14 +8,12 @@ refused (the DB_CONNECT_TIMEOUT at work), and /readyz says not ready. Once it is
 server process serves again, and what was stored before the cut is all there.
 """
 
-import tempfile
 import time
 
 import pytest
-from django.db import connection
 
 from tests.conftest import E1, E5, E7
-from tests.live_server import LiveServer, assert_downstream_error, postgres_url
+from tests.live_server import assert_downstream_error, postgres_address, postgres_url, running_server
 from tests.tcp_proxy import BLACKHOLE, REFUSE, CuttableProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -25,19 +23,15 @@ CUTS = [REFUSE, BLACKHOLE]
 
 @pytest.fixture(scope="module")
 def proxy(django_db_setup):
-    proxy = CuttableProxy(
-        (connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
-    )
+    proxy = CuttableProxy(postgres_address())
     yield proxy
     proxy.stop()
 
 
 @pytest.fixture(scope="module")
 def server(proxy):
-    with tempfile.TemporaryFile() as log:
-        server = LiveServer(postgres_url(host="127.0.0.1", port=proxy.port), log)
+    with running_server(postgres_url(host="127.0.0.1", port=proxy.port)) as server:
         yield server
-        server.stop()
 
 
 @pytest.fixture

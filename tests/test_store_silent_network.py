@@ -17,7 +17,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -26,7 +25,8 @@ import pytest
 from django.db import connection
 
 from tests.conftest import E1, E5, E7
-from tests.live_server import ROOT, LiveServer, assert_downstream_error, postgres_url
+from tests.live_server import assert_downstream_error, postgres_address, postgres_url, running_server
+from tests.processes import ROOT
 from tests.tcp_proxy import CuttableProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -118,8 +118,7 @@ class SilentLink:
 def link(django_db_setup):
     if os.geteuid() != 0 or shutil.which("ip") is None:
         pytest.skip("needs root and iproute2 to make a network namespace")
-    database = connection.settings_dict
-    link = SilentLink((database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)))
+    link = SilentLink(postgres_address())
     yield link
     link.remove()
 
@@ -127,10 +126,8 @@ def link(django_db_setup):
 @pytest.fixture(scope="module")
 def server(link):
     """One thread, so every request reuses the one connection that is open when the link goes silent."""
-    with tempfile.TemporaryFile() as log:
-        server = LiveServer(postgres_url(host=link.inner_address, port=PORT_IN_NAMESPACE), log, threads=1)
+    with running_server(postgres_url(host=link.inner_address, port=PORT_IN_NAMESPACE), threads=1) as server:
         yield server
-        server.stop()
 
 
 def test_request_on_a_connection_gone_silent_answers_downstream_error_within_5_seconds(server, link):

@@ -9,24 +9,23 @@ from django.test import override_settings
 from tests.conftest import E5, TICKET_BODY, envelope_result
 from tickets.models import Ticket
 
+pytestmark = pytest.mark.django_db
+
 
 def ticket_number(api) -> int:
     return int(envelope_result(api.call(E5, body=TICKET_BODY))["ticket_no"].removeprefix("TT"))
 
 
-@pytest.mark.django_db
 def test_first_ticket_number_is_the_configured_start(api):
     with override_settings(CRM_TICKET_NUMBER_START=1130):
         assert ticket_number(api) == 1130
 
 
-@pytest.mark.django_db
 def test_ticket_numbers_increase_by_one(api):
     first = ticket_number(api)
     assert [ticket_number(api), ticket_number(api)] == [first + 1, first + 2]
 
 
-@pytest.mark.django_db
 def test_raising_the_start_later_continues_from_the_new_floor(api):
     ticket_number(api)
     with override_settings(CRM_TICKET_NUMBER_START=55954):
@@ -34,7 +33,6 @@ def test_raising_the_start_later_continues_from_the_new_floor(api):
     assert ticket_number(api) == 55955
 
 
-@pytest.mark.django_db
 def test_lowering_the_start_later_never_goes_back(api):
     with override_settings(CRM_TICKET_NUMBER_START=5000):
         ticket_number(api)
@@ -42,7 +40,6 @@ def test_lowering_the_start_later_never_goes_back(api):
         assert ticket_number(api) == 5001
 
 
-@pytest.mark.django_db
 def test_number_of_a_deleted_newest_ticket_is_never_reused(api):
     ticket_number(api)
     newest = ticket_number(api)
@@ -50,7 +47,6 @@ def test_number_of_a_deleted_newest_ticket_is_never_reused(api):
     assert ticket_number(api) == newest + 1
 
 
-@pytest.mark.django_db
 def test_numbers_survive_deleting_every_ticket(api):
     last = ticket_number(api)
     Ticket.objects.all().delete()

@@ -61,8 +61,7 @@ def test_foreign_and_unknown_tickets_are_indistinguishable(api, others_ticket):
 
 def test_contact_id_not_matching_the_token_is_403(api, others_ticket):
     response = api.call(E4, body=comment_on("TT2001", contactId=str(OTHER_CONTACT)))
-    assert_error(response, 403, errors.CONTACT_MISMATCH)
-    assert envelope_error(response)["errorCode"] == "403 FORBIDDEN"
+    assert_error(response, 403, errors.CONTACT_MISMATCH, "403 FORBIDDEN")
     assert not Comment.objects.exists()
 
 

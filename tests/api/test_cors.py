@@ -28,12 +28,12 @@ def _self_care_origin(settings):
     settings.CORS_ALLOWED_ORIGINS = [SELF_CARE]
 
 
-def preflight(client, path: str, origin: str, method: str = "POST"):
+def preflight(client, origin: str):
     return client.options(
-        path,
+        E5.path,
         headers={
             "Origin": origin,
-            "Access-Control-Request-Method": method,
+            "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": ",".join(name.lower() for name in CONTRACT_HEADERS),
         },
     )
@@ -44,26 +44,26 @@ def listed(value: str) -> set[str]:
 
 
 def test_preflight_from_a_configured_origin_is_allowed(client):
-    response = preflight(client, E5.path, SELF_CARE)
+    response = preflight(client, SELF_CARE)
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == SELF_CARE
     assert {"get", "head", "post", "options"} <= listed(response["Access-Control-Allow-Methods"])
 
 
 def test_preflight_allows_every_header_of_the_contract(client):
-    response = preflight(client, E5.path, SELF_CARE)
+    response = preflight(client, SELF_CARE)
     assert {name.lower() for name in CONTRACT_HEADERS} <= listed(response["Access-Control-Allow-Headers"])
 
 
 def test_preflight_is_answered_like_any_options_request(client):
     """The envelope and `Allow` of CONTRACT §8, with no contract header or token."""
-    response = preflight(client, E5.path, SELF_CARE)
+    response = preflight(client, SELF_CARE)
     assert envelope_result(response) == {"allow": ["GET", "POST", "HEAD", "OPTIONS"]}
     assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
 
 
 def test_preflight_from_another_origin_gets_no_cors_header(client):
-    response = preflight(client, E5.path, ELSEWHERE)
+    response = preflight(client, ELSEWHERE)
     assert not any(name.lower().startswith("access-control-") for name in response.headers)
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.test import override_settings
 
 from tests.conftest import (
+    DOCUMENTED_ENDPOINTS,
     E1,
     E2,
     E3,
@@ -22,7 +23,6 @@ from tickets.exceptions import error_code_for
 
 pytestmark = pytest.mark.django_db
 
-DOCUMENTED = [E1, E2, E3, E4, E5]
 ALLOW = {
     E1.path: ["GET", "HEAD", "OPTIONS"],
     E2.path: ["GET", "HEAD", "OPTIONS"],
@@ -148,7 +148,7 @@ def test_options_needs_no_header_or_token_and_lists_allowed_methods(client, path
 # --- Paths ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("endpoint", DOCUMENTED, ids=endpoint_id)
+@pytest.mark.parametrize("endpoint", DOCUMENTED_ENDPOINTS, ids=endpoint_id)
 def test_trailing_slash_reaches_the_same_endpoint(client, endpoint):
     method = getattr(client, endpoint.method)
     kwargs = {"headers": contract_headers(endpoint)}

@@ -4,11 +4,13 @@ import pytest
 from django.test import override_settings
 
 from tests.conftest import (
+    DOCUMENTED_ENDPOINTS,
     E1,
     E2,
     E3,
     E4,
     E5,
+    MANDATORY_HEADERS,
     TICKET_BODY,
     assert_error,
     envelope_error,
@@ -21,11 +23,7 @@ from tickets.permissions import mandatory_headers
 
 pytestmark = pytest.mark.django_db
 
-DOCUMENTED_ENDPOINTS = [E1, E2, E3, E4, E5]
-DOCUMENTED_ORDER = {
-    True: ["token", "correlationId", "source", "srDate", "operation", "destination"],
-    False: ["correlationId", "source", "srDate", "operation", "destination"],
-}
+DOCUMENTED_ORDER = {True: ["token", *MANDATORY_HEADERS], False: MANDATORY_HEADERS}
 
 
 MISSING_CASES = [

@@ -6,12 +6,11 @@ its own. Every request is refused before the store, so the server's database is 
 
 import http.client
 import json
-import tempfile
 
 import pytest
 
 from tests.conftest import E3, E5, contract_headers
-from tests.live_server import LiveServer
+from tests.live_server import running_server
 from tickets import exceptions as errors
 
 MIB = 1024 * 1024
@@ -20,10 +19,8 @@ MIB = 1024 * 1024
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     database = tmp_path_factory.mktemp("hostile") / "never-opened.sqlite3"
-    with tempfile.TemporaryFile() as log:
-        server = LiveServer(f"sqlite:///{database}", log)
+    with running_server(f"sqlite:///{database}") as server:
         yield server
-        server.stop()
 
 
 def send(server, endpoint=E3, *, headers: dict | None = None, body: bytes = b"{}"):

@@ -3,12 +3,10 @@
 Concurrent retries are proven on PostgreSQL in tests/test_concurrency.py.
 """
 
-import io
 import json
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.conftest import (
@@ -22,6 +20,7 @@ from tests.conftest import (
     assert_error,
     envelope_error,
     envelope_result,
+    run_command,
     token_for,
 )
 from tests.factories import IdempotencyRecordFactory, TicketFactory
@@ -192,8 +191,7 @@ def test_correlation_id_is_never_an_idempotency_key(api):
 @pytest.mark.parametrize("key", ["", "   ", "two words", "cl\u00e9", "x" * 256, "tab\there"])
 def test_key_that_is_not_1_to_255_visible_ascii_characters_is_400_naming_the_header(api, key):
     response = send(api, key=key)
-    assert response.status_code == 400
-    assert envelope_error(response)["errorMessage"] == errors.IDEMPOTENCY_KEY_INVALID
+    assert_error(response, 400, errors.IDEMPOTENCY_KEY_INVALID)
     assert not Ticket.objects.exists()
 
 
@@ -243,8 +241,7 @@ def test_claim_abandoned_by_a_dead_process_is_taken_over(api):
 def test_purge_command_deletes_only_records_older_than_24_hours():
     old = IdempotencyRecordFactory(status_code=200, created_at=timezone.now() - timedelta(hours=25))
     recent = IdempotencyRecordFactory(status_code=200, created_at=timezone.now() - timedelta(hours=23))
-    output = io.StringIO()
-    call_command("purge_idempotency_keys", stdout=output)
+    output = run_command("purge_idempotency_keys")
     assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not IdempotencyRecord.objects.filter(pk=old.pk).exists()
-    assert output.getvalue().strip() == "Deleted 1 expired idempotency record(s)."
+    assert output.strip() == "Deleted 1 expired idempotency record(s)."

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import CONTACT, E1, E3, TICKET_BODY, envelope_error, envelope_result
+from tests.conftest import CONTACT, E1, E3, TICKET_BODY, assert_error, envelope_error, envelope_result
 from tickets import exceptions as errors
 from tickets.models import Ticket
 
@@ -53,8 +53,7 @@ def test_absent_contact_id_means_no_contact(api):
 )
 def test_contact_id_in_no_accepted_form_is_400(api, contact_id):
     response = create(api, contactId=contact_id)
-    assert response.status_code == 400
-    assert envelope_error(response)["errorMessage"] == errors.FIELD_BAD_CONTACT.format(name="contactId")
+    assert_error(response, 400, errors.FIELD_BAD_CONTACT.format(name="contactId"))
 
 
 def test_contact_id_is_checked_after_the_table_fields(api):

@@ -4,52 +4,16 @@ The default connection is swapped for a new wrapper of the same backend class wh
 point at a closed port (PostgreSQL) or a path that cannot be opened (SQLite); no ORM mocking.
 """
 
-import contextlib
-import copy
-import socket
 import time
 
 import pytest
-from django.db import connections
 
-from tests.conftest import E1, E2, E3, E4, E5, TICKET_BODY, envelope_error, valid_body
+from tests.conftest import E1, E2, E3, E4, E5, TICKET_BODY, assert_error, envelope_error, valid_body
+from tests.store import silent_port, unreachable_store
 from tickets import exceptions as errors
 from tickets.models import Ticket, TicketNumberCounter
 
 pytestmark = pytest.mark.django_db
-
-
-def closed_port() -> int:
-    """A local TCP port nobody listens on: bound, then released."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@contextlib.contextmanager
-def silent_port():
-    """A local port that completes the TCP handshake and then never answers: a hung server."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(8)
-        yield listener.getsockname()[1]
-
-
-@contextlib.contextmanager
-def unreachable_store(port: int | None = None):
-    original = connections["default"]
-    settings_dict = copy.deepcopy(original.settings_dict)
-    if original.vendor == "sqlite":
-        settings_dict["NAME"] = "/nonexistent-directory/crm.sqlite3"
-    else:
-        settings_dict.update(HOST="127.0.0.1", PORT=str(port or closed_port()))
-    broken = type(original)(settings_dict, alias="default")
-    connections["default"] = broken
-    try:
-        yield
-    finally:
-        broken.close()
-        connections["default"] = original
 
 
 @pytest.mark.parametrize("endpoint", [E1, E2, E3, E4, E5], ids=lambda e: e.path)
@@ -58,12 +22,7 @@ def test_unreachable_store_is_500_downstream_error_within_5_seconds(api, endpoin
         started = time.monotonic()
         response = api.call(endpoint, body=valid_body(endpoint))
         elapsed = time.monotonic() - started
-    assert response.status_code == 500
-    error = envelope_error(response)
-    assert (error["errorCode"], error["errorMessage"]) == (
-        errors.DOWNSTREAM_ERROR_CODE,
-        errors.DOWNSTREAM_MESSAGE,
-    )
+    assert_error(response, 500, errors.DOWNSTREAM_MESSAGE, errors.DOWNSTREAM_ERROR_CODE)
     assert elapsed < 5
 
 

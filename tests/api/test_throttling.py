@@ -6,11 +6,7 @@ day so that no window boundary falls between a test's requests (a new window res
 """
 
 import json
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -18,14 +14,13 @@ from django.conf import settings
 from django.test import override_settings
 
 from tests.conftest import E2, E3, E5, OTHER_CONTACT, TICKET_BODY, envelope_error, envelope_result
-from tests.test_production_settings import production_env, setting
+from tests.processes import django_env, production_env, python, setting
 from tickets import exceptions as errors
 from tickets.models import Ticket
 from tickets.throttling import FixedWindowRateThrottle
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -142,17 +137,9 @@ print(json.dumps([
 
 
 def statuses_in_a_new_process(**env: str) -> list[int]:
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "crmtickets.settings", **env}
+    environment = django_env(**env)
     environment.pop("DATABASE_URL", None)  # the requests never reach the store
-    completed = subprocess.run(
-        [sys.executable, "-c", COUNT_STATUSES],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    completed = python("-c", COUNT_STATUSES, env=environment, timeout=60, check=True)
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -182,16 +169,8 @@ def test_unreachable_redis_turns_throttling_off_instead_of_failing_requests():
 
 
 def test_a_malformed_rate_is_refused_at_start_up():
-    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "crmtickets.settings"}
-    environment["CRM_THROTTLE_ANON_RATE"] = "lots"
-    completed = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        cwd=PROJECT_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    environment = django_env(CRM_THROTTLE_ANON_RATE="lots")
+    completed = python("-c", "import django; django.setup()", env=environment, timeout=60)
     assert completed.returncode != 0
     assert "CRM_THROTTLE_ANON_RATE must be a rate like 120/min, got 'lots'." in completed.stderr
 

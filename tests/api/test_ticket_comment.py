@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import CONTACT, E4, assert_error, envelope_error, envelope_result
+from tests.conftest import CONTACT, E4, assert_error, envelope_result
 from tests.factories import TicketFactory
 from tickets import exceptions as errors
 from tickets.models import Comment
@@ -52,8 +52,7 @@ def test_keys_match_ignoring_case_and_underscores(api, own_ticket):
 @pytest.mark.parametrize("ticket_no", ["TT9999", "17x999999", "abc", "TT-5", "12x1130", "TT 1130", 0])
 def test_unknown_or_unparseable_ticket_is_404_echoing_the_value(api, own_ticket, ticket_no):
     response = api.call(E4, body=comment_body(ticketNo=ticket_no))
-    assert_error(response, 404, errors.TICKET_NOT_FOUND.format(ticket_no=ticket_no))
-    assert envelope_error(response)["errorCode"] == "404 NOT_FOUND"
+    assert_error(response, 404, errors.TICKET_NOT_FOUND.format(ticket_no=ticket_no), "404 NOT_FOUND")
 
 
 # --- Body rules, in the order ticketNo, comment, contactId -------------------------------------------

@@ -17,8 +17,8 @@ from tickets.serializers import format_datetime
 pytestmark = pytest.mark.django_db
 
 
-def conversation(api, ticket_no="TT1130"):
-    return envelope_result(api.call(E6, query={"ticketNo": ticket_no}))
+def conversation(api):
+    return envelope_result(api.call(E6, query={"ticketNo": "TT1130"}))
 
 
 def test_ticket_without_comments_is_an_empty_list(api, own_ticket):
@@ -99,10 +99,9 @@ def test_comment_added_through_e4_is_read_back_unchanged(api, own_ticket):
     assert (item["commentcontent"], item["author"]) == (text, "customer")
 
 
-def test_reply_from_the_desk_service_shows_and_its_internal_note_does_not(api, own_ticket):
-    agent = UserFactory(first_name="Dana", last_name="Reyes")
-    services.comment_create_by_agent(ticket=own_ticket, author=agent, text="We are on it.", is_internal=False)
-    services.comment_create_by_agent(ticket=own_ticket, author=agent, text="Escalated.", is_internal=True)
+def test_reply_from_the_desk_service_shows_and_its_internal_note_does_not(api, own_ticket, dana):
+    services.comment_create_by_agent(ticket=own_ticket, author=dana, text="We are on it.", is_internal=False)
+    services.comment_create_by_agent(ticket=own_ticket, author=dana, text="Escalated.", is_internal=True)
     assert [(item["commentcontent"], item["authorname"]) for item in conversation(api)] == [
         ("We are on it.", "Dana Reyes")
     ]

@@ -7,6 +7,7 @@ from tests.conftest import (
     E1,
     E6,
     E7,
+    MANDATORY_HEADERS,
     OTHER_CONTACT,
     assert_error,
     claims,
@@ -22,7 +23,7 @@ from tickets import exceptions as errors
 pytestmark = pytest.mark.django_db
 
 READS = [pytest.param(E6, id="E6"), pytest.param(E7, id="E7")]
-HEADERS_IN_ORDER = ["token", "correlationId", "source", "srDate", "operation", "destination"]
+HEADERS_IN_ORDER = ["token", *MANDATORY_HEADERS]
 
 
 def read(api, endpoint, ticket_no="TT1130", **kwargs):

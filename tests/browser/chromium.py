@@ -5,6 +5,7 @@ the browser tests skip with that reason, except when REQUIRE_CHROMIUM is set (as
 does), where a missing browser is a failure.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -33,3 +34,16 @@ BROWSER_TEST_MARKS = [
 
 def launch_chromium(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+@contextlib.contextmanager
+def chromium_page():
+    """A 1400x900 page in a fresh Chromium; the browser is closed whatever the test does."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser.new_page(viewport={"width": 1400, "height": 900})
+        finally:
+            browser.close()

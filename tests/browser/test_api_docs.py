@@ -8,7 +8,7 @@ makes the browser refuse it, see tickets/docs.py.)
 
 import pytest
 
-from tests.browser.chromium import BROWSER_TEST_MARKS, launch_chromium
+from tests.browser.chromium import BROWSER_TEST_MARKS, chromium_page
 from tests.conftest import ENDPOINTS, token_for
 
 pytestmark = BROWSER_TEST_MARKS
@@ -17,8 +17,6 @@ pytestmark = BROWSER_TEST_MARKS
 @pytest.fixture
 def offline_page(live_server):
     """A page whose requests may reach only the live server; yields (page, requests refused)."""
-    from playwright.sync_api import sync_playwright
-
     refused: list[str] = []
 
     def only_the_service(route):
@@ -28,14 +26,9 @@ def offline_page(live_server):
             refused.append(route.request.url)
             route.abort()
 
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.route("**/*", only_the_service)
-            yield page, refused
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        page.route("**/*", only_the_service)
+        yield page, refused
 
 
 def test_swagger_ui_renders_offline_and_try_it_out_calls_the_service(issue_types, live_server, offline_page):

@@ -8,18 +8,18 @@ the ticket list and the ticket page go to artifacts/screenshots/ (git-ignored).
 """
 
 from importlib import import_module
-from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from tests.browser.chromium import BROWSER_TEST_MARKS, launch_chromium
+from tests.browser.chromium import BROWSER_TEST_MARKS, chromium_page
 from tests.conftest import CONTACT, E1, E6, E7, OTHER_CONTACT, envelope_result
+from tests.processes import ROOT
 from tickets import services
 from tickets.models import TicketStatus
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 AGENT_PASSWORD = "desk-password-1"
 REPLY = "#id_comments-2-0"  # the reply inline's form fields
 
@@ -68,42 +68,37 @@ def desk(db):
 
 def work_the_ticket_in_the_browser(base_url: str, ticket_no: str) -> None:
     """Log in, filter to open tickets, open one, reply, add an internal note, close it."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"{base_url}/admin/")
-            page.fill("#id_username", "dana")
-            page.fill("#id_password", AGENT_PASSWORD)
-            page.click("input[type=submit]")
-            expect(page.locator("#user-tools")).to_contain_text("Dana")
+    with chromium_page() as page:
+        page.goto(f"{base_url}/admin/")
+        page.fill("#id_username", "dana")
+        page.fill("#id_password", AGENT_PASSWORD)
+        page.click("input[type=submit]")
+        expect(page.locator("#user-tools")).to_contain_text("Dana")
 
-            page.goto(f"{base_url}/admin/tickets/ticket/")
-            status_filter = page.locator('#changelist-filter details[data-filter-title="ticket status"]')
-            status_filter.get_by_role("link", name="Open", exact=True).click()
-            rows = page.locator("#result_list tbody tr")
-            expect(rows).to_have_count(1)
-            expect(rows.first).to_contain_text(ticket_no)
-            page.screenshot(path=str(SCREENSHOTS / "ticket-list.png"), full_page=True)
+        page.goto(f"{base_url}/admin/tickets/ticket/")
+        status_filter = page.locator('#changelist-filter details[data-filter-title="ticket status"]')
+        status_filter.get_by_role("link", name="Open", exact=True).click()
+        rows = page.locator("#result_list tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text(ticket_no)
+        page.screenshot(path=str(SCREENSHOTS / "ticket-list.png"), full_page=True)
 
-            rows.first.get_by_role("link", name=ticket_no).click()
-            expect(page.locator("#content > h2")).to_contain_text(ticket_no)
-            page.fill(f"{REPLY}-text", "We have refunded the second payment; it shows within 3 days.")
-            page.click("input[name=_continue]")
-            expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        rows.first.get_by_role("link", name=ticket_no).click()
+        expect(page.locator("#content > h2")).to_contain_text(ticket_no)
+        page.fill(f"{REPLY}-text", "We have refunded the second payment; it shows within 3 days.")
+        page.click("input[name=_continue]")
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
-            page.fill(f"{REPLY}-text", "Finance ticket RF-2231 approved the refund.")
-            page.check(f"{REPLY}-is_internal")
-            page.select_option("#id_ticket_status", "Closed")
-            page.click("input[name=_continue]")
-            expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-            expect(page.locator("#comments-group")).to_contain_text("Internal note")
-            page.screenshot(path=str(SCREENSHOTS / "ticket-page.png"), full_page=True)
-        finally:
-            browser.close()
+        page.fill(f"{REPLY}-text", "Finance ticket RF-2231 approved the refund.")
+        page.check(f"{REPLY}-is_internal")
+        page.select_option("#id_ticket_status", "Closed")
+        page.click("input[name=_continue]")
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        expect(page.locator("#comments-group")).to_contain_text("Internal note")
+        page.screenshot(path=str(SCREENSHOTS / "ticket-page.png"), full_page=True)
 
 
 def test_agent_answers_and_closes_a_ticket_and_the_customer_sees_it(live_server, desk, api):
