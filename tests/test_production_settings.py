@@ -35,3 +35,8 @@ def test_production_trusts_the_tls_proxy_header():
 def test_production_serves_static_files_hashed_and_compressed_by_whitenoise():
     backend = setting('STORAGES["staticfiles"]["BACKEND"]', production_env())
     assert backend == "'whitenoise.storage.CompressedManifestStaticFilesStorage'"
+
+
+def test_log_level_is_read_in_any_case():
+    """gunicorn.conf.py lowercases LOG_LEVEL; Django's logging config needs upper case."""
+    assert setting("LOGGING['root']['level']", production_env(LOG_LEVEL="info")) == "'INFO'"
