@@ -1,6 +1,6 @@
 """gunicorn settings for the container image and `make serve-prod`; every knob from the environment.
 
-gunicorn writes no access log: the app logs one JSON line per request itself (tickets/access_log.py).
+gunicorn writes no access log: the app logs one JSON line per request itself (crmtickets/access_log.py).
 """
 
 import os

@@ -58,7 +58,7 @@ def main() -> None:
 
     application = get_wsgi_application()
     from bench.seed import LIST_CONTACTS_FROM
-    from tickets.management.commands.issue_token import mint_token
+    from crmapi.management.commands.issue_token import mint_token
 
     tokens = [mint_token(contact=LIST_CONTACTS_FROM + n, ttl=3600) for n in range(100)]
 

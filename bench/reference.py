@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from crmapi.outputs import ticket_record
 from tickets.models import IssueType, Ticket, TicketNumberCounter
-from tickets.serializers import ticket_record
 
 HEADERS = ("token", "correlationId", "source", "srDate", "operation", "destination")
 CORRELATION_ID = re.compile(r"^[\x21-\x7e]{1,128}$")

@@ -167,16 +167,16 @@ class Bench:
         self.workdir = workdir
         self.base = f"http://127.0.0.1:{args.port}"
         self.server: subprocess.Popen | None = None
-        from tickets.schema import DOCUMENT_SPELLING_BODY
+        from crmapi.openapi.operations import DOCUMENT_SPELLING_BODY
 
-        # The document's example body, with a real effective date (tests/conftest.py TICKET_BODY).
+        # The document's example body, with a real effective date (tests/support/endpoints.py TICKET_BODY).
         self.body = json.dumps({**DOCUMENT_SPELLING_BODY, "effectivedate": "2021-09-11"}).encode()
         body_file = workdir / "body.json"
         body_file.write_bytes(self.body)
         self.body_file = str(body_file)
 
     def tokens_file(self, name: str, contacts) -> str:
-        from tickets.management.commands.issue_token import mint_token
+        from crmapi.management.commands.issue_token import mint_token
 
         path = self.workdir / f"tokens-{name}.txt"
         path.write_text("".join(mint_token(contact=contact, ttl=86_400) + "\n" for contact in contacts))

@@ -31,7 +31,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 # --- HTTPS (outside development) -------------------------------------------------------------
 # Production runs behind a TLS-terminating proxy that sets X-Forwarded-Proto (and must overwrite
 # any value a client sent). Plain HTTP is redirected (health probes are answered before,
-# tickets/health.py); cookies are Secure; HSTS is sent. `manage.py check --deploy` reports nothing.
+# crmtickets/health.py); cookies are Secure; HSTS is sent. `manage.py check --deploy` reports nothing.
 
 BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", not IS_DEVELOPMENT)
 if BEHIND_TLS_PROXY:
@@ -56,16 +56,18 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "tickets",
+    "crmapi",
+    "desk",
 ]
 
 MIDDLEWARE = [
-    # Outermost: logs the response the client finally got (tickets/access_log.py).
-    "tickets.access_log.AccessLogMiddleware",
-    # Before the host check and the HTTPS redirect (tickets/health.py).
-    "tickets.health.HealthProbeMiddleware",
+    # Outermost: logs the response the client finally got (crmtickets/access_log.py).
+    "crmtickets.access_log.AccessLogMiddleware",
+    # Before the host check and the HTTPS redirect (crmtickets/health.py).
+    "crmtickets.health.HealthProbeMiddleware",
     # Outside the envelope, so error envelopes carry the CORS headers too.
-    "tickets.cors.CrmCorsMiddleware",
-    "tickets.middleware.CrmEnvelopeMiddleware",
+    "crmapi.cors.CrmCorsMiddleware",
+    "crmapi.middleware.CrmEnvelopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -185,14 +187,14 @@ else:
 # --- Django REST framework -------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["tickets.renderers.EnvelopeRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["tickets.parsers.StrictJSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["crmapi.renderers.EnvelopeRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["crmapi.parsers.StrictJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
-    "EXCEPTION_HANDLER": "tickets.exceptions.envelope_exception_handler",
+    "EXCEPTION_HANDLER": "crmapi.errors.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Throttling (tickets/throttling.py): per token contact, and per client address on E3.
+    # Throttling (crmapi/throttling.py): per token contact, and per client address on E3.
     # An empty rate turns that throttle off (e.g. for load tests).
     "DEFAULT_THROTTLE_RATES": {
         "contact": env_rate("CRM_THROTTLE_CONTACT_RATE", "120/min"),
@@ -203,7 +205,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("CRM_TRUSTED_PROXIES", 1 if BEHIND_TLS_PROXY else 0),
 }
 
-# The OpenAPI description (tickets/schema.py); /api/docs/ and /api/redoc/ load only local files.
+# The OpenAPI description (crmapi/openapi/); /api/docs/ and /api/redoc/ load only local files.
 SPECTACULAR_SETTINGS = {
     "TITLE": "CRM Ticket Services",
     "DESCRIPTION": (
@@ -221,11 +223,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SORT_OPERATION_PARAMETERS": False,  # headers in the contract's order (CONTRACT §3)
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
-    "PREPROCESSING_HOOKS": ["tickets.schema.strip_trailing_slash"],
+    "PREPROCESSING_HOOKS": ["crmapi.openapi.operations.strip_trailing_slash"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "tickets.schema.empty_query_is_absent",
-        "tickets.schema.ticket_links",
+        "crmapi.openapi.operations.empty_query_is_absent",
+        "crmapi.openapi.operations.ticket_links",
     ],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",
@@ -266,7 +268,7 @@ CRM_ALLOWED_SOURCES = env_list("CRM_ALLOWED_SOURCES", [])
 CRM_TICKET_NUMBER_START = env_int("CRM_TICKET_NUMBER_START", 1000)
 
 # --- CORS ------------------------------------------------------------------------------------
-# Browser pages on these origins may call /crm/ (tickets/cors.py); no other origin gets a CORS
+# Browser pages on these origins may call /crm/ (crmapi/cors.py); no other origin gets a CORS
 # header. No cookies are involved (the token is a header), so credentials stay off.
 
 CORS_ALLOWED_ORIGINS = env_list("CRM_CORS_ORIGINS", [])
@@ -286,7 +288,8 @@ CORS_ALLOW_HEADERS = [
 CORS_EXPOSE_HEADERS = ["correlationId", "X-Total-Count", "Retry-After", "Idempotent-Replayed"]
 
 # --- Logging ---------------------------------------------------------------------------------
-# One JSON object per line on stderr (crmtickets/jsonlog.py): the request log (tickets.access),
+# One JSON object per line on stderr (crmtickets/jsonlog.py). Logger names predate the split into
+# apps and stay, so log queries keep working: the request log (tickets.access),
 # errors with their traceback and correlationId (tickets.errors), and Django's own messages.
 
 LOGGING = {

@@ -3,11 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from tickets.docs import RedocView, SchemaView, SwaggerView
-from tickets.views import unknown_api_path
+from crmapi.openapi.views import RedocView, SchemaView, SwaggerView
+from crmapi.views import unknown_api_path
 
 urlpatterns = [
-    path("crm/v1/", include("tickets.urls")),
+    path("crm/v1/", include("crmapi.urls")),
     # Any other path under /crm/ is a 404 in the envelope, decided before headers (CONTRACT §1).
     re_path(r"^crm(?:/|$)", unknown_api_path),
     path("admin/", admin.site.urls),

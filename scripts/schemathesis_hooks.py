@@ -9,7 +9,7 @@ full; this teaches it that exact 400 also means "the service refused the request
 
 from schemathesis.specs.openapi import checks
 
-from tickets.exceptions import HEADER_MISSING
+from crmapi.messages import HEADER_MISSING
 
 MISSING_TOKEN = HEADER_MISSING.format(name="token")
 _builtin_enforces_auth = checks._enforces_auth

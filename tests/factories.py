@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from tickets.models import Comment, IdempotencyRecord, IssueType, Ticket, TicketStatus
+from crmapi.models import IdempotencyRecord
+from tickets.models import Comment, IssueType, Ticket, TicketStatus
 
 
 class UserFactory(DjangoModelFactory):

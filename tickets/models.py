@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# The longest message of a conversation, from a customer (E4) or an agent (the desk).
+COMMENT_MAX_LENGTH = 10_000
+
 
 class TicketStatus(models.TextChoices):
     """CONTRACT §6: the four ticket statuses, stored in their canonical spelling."""
@@ -140,28 +143,3 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on TT{self.ticket.ticket_number}"
-
-
-class IdempotencyRecord(models.Model):
-    """The first response to a request sent with an `Idempotency-Key` (CONTRACT §9).
-
-    Scoped to the endpoint and the caller (the token's contact; "" for the tokenless E3).
-    `status_code` is null while the first request is still being processed.
-    """
-
-    scope = models.CharField(max_length=32)
-    caller = models.CharField(max_length=32, blank=True)
-    key = models.CharField(max_length=255)
-    request_fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_body = models.BinaryField(blank=True, default=b"")
-    created_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "caller", "key"], name="idempotency_key_unique"),
-        ]
-        indexes = [models.Index(fields=["created_at"], name="idempotency_created")]
-
-    def __str__(self) -> str:
-        return f"{self.scope}/{self.caller or '-'}/{self.key}"

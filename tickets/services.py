@@ -9,8 +9,8 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tickets.models import Comment, Ticket, TicketNumberCounter, TicketStatus
-from tickets.serializers import COMMENT_MAX_LENGTH, format_datetime, user_display_name
+from tickets.formats import format_datetime, user_display_name
+from tickets.models import COMMENT_MAX_LENGTH, Comment, Ticket, TicketNumberCounter, TicketStatus
 
 TICKET_SEQUENCE = "ticket"
 UPDATE_LOG_CREATED = "Ticket created."

@@ -1,0 +1,62 @@
+"""Every sentence the /crm/v1/ contract answers with, written once.
+
+Code raises these and tests import them; `tests/crmapi/test_contract_messages.py` writes the contract's
+sentences out letter for letter, so a constant that drifts from the contract fails there.
+"""
+
+HEADER_MISSING = "Header '{name}' not present in the request."
+HEADER_CORRELATION_ID_INVALID = (
+    "Header 'correlationId' must be 1 to 128 visible ASCII characters without spaces."
+)
+HEADER_SOURCE_TOO_LONG = "Header 'source' must be 1 to 64 characters."
+HEADER_SOURCE_NOT_ALLOWED = "Header 'source' must be one of: {allowed}."
+HEADER_SR_DATE_INVALID = "Header 'srDate' must be a real date in DD-MM-YYYY format."
+HEADER_OPERATION_INVALID = "Header 'operation' must be '{operation}' for this endpoint."
+HEADER_DESTINATION_INVALID = "Header 'destination' must be 'CRM'."
+
+TOKEN_PERIODS = "JWT strings must contain exactly 2 period characters. Found: {count}"
+TOKEN_EXPIRED = "JWT expired."
+TOKEN_BAD_SIGNATURE = "JWT signature does not match."
+TOKEN_MALFORMED = "JWT could not be decoded."
+TOKEN_ALGORITHM_NOT_ALLOWED = "JWT algorithm is not allowed."
+TOKEN_CLAIM_MISSING = "JWT is missing the required '{claim}' claim."
+TOKEN_ISSUER_INVALID = "JWT issuer is not accepted."
+TOKEN_AUDIENCE_INVALID = "JWT audience is not accepted."
+TOKEN_NOT_YET_VALID = "JWT is not yet valid."
+TOKEN_SUBJECT_INVALID = "JWT subject must be a contact number."
+TOKEN_INVALID = "JWT is not valid."
+
+BODY_MALFORMED = "Malformed JSON request body."
+BODY_NOT_OBJECT = "Request body must be a JSON object."
+BODY_TOO_LARGE = "Request body must not exceed 1 MiB."
+BODY_UNSUPPORTED_MEDIA_TYPE = "Content type '{content_type}' is not supported; send application/json."
+BODY_CONTENT_TYPE_MISSING = "Header 'Content-Type' not present in the request; send application/json."
+
+FIELD_REQUIRED = "Field '{name}' is required."
+FIELD_NOT_STRING = "Field '{name}' must be a string."
+FIELD_NOT_STRING_OR_INTEGER = "Field '{name}' must be a string or an integer."
+FIELD_TOO_LONG = "Field '{name}' must be at most {max_length} characters."
+FIELD_BAD_CHARACTERS = "Field '{name}' contains characters that are not allowed."
+FIELD_DUPLICATE = "Field '{name}' is given more than once."
+FIELD_BAD_DATE = "Field '{name}' must be a date in YYYY-MM-DD format."
+FIELD_BAD_STATUS = "Field '{name}' must be one of: Open, In Progress, Wait For Response, Closed."
+FIELD_BAD_CONTACT = "Field '{name}' must be a contact number."
+
+QUERY_REQUIRED = "Query parameter '{name}' is required."
+QUERY_BAD_STATUS = "Query parameter 'status' must be one of: Open, In Progress, Wait For Response, Closed."
+QUERY_BAD_LIMIT = "Query parameter 'limit' must be an integer from 1 to 500."
+QUERY_BAD_OFFSET = "Query parameter 'offset' must be an integer of 0 or more."
+
+CONTACT_MISMATCH = "contactId does not match the token."
+TICKET_NOT_FOUND = "Ticket '{ticket_no}' not found."
+
+PATH_NOT_FOUND = "No endpoint at '{path}'."
+METHOD_NOT_ALLOWED = "Method '{method}' is not allowed on this endpoint."
+THROTTLED = "Too many requests. Retry in {wait} seconds."
+IDEMPOTENCY_KEY_INVALID = "Header 'Idempotency-Key' must be 1 to 255 visible ASCII characters without spaces."
+IDEMPOTENCY_KEY_REUSED = "Idempotency-Key '{key}' was already used for a different request."
+IDEMPOTENCY_KEY_IN_FLIGHT = "Idempotency-Key '{key}' is already being processed."
+DOWNSTREAM_ERROR_CODE = "Downstream error"
+DOWNSTREAM_MESSAGE = "- Not Able to connect with CRM."
+INTERNAL_ERROR = "Internal error. Reference: {reference}."
+INVALID_TOKEN_CODE = "INVALID_TOKEN"

@@ -1,0 +1,88 @@
+"""What the endpoints answer: plain functions over model instances or `.values()` rows, every value
+a string and keys in contract order (CONTRACT §7, §10)."""
+
+from collections.abc import Mapping
+
+from tickets.formats import (
+    CONTACT_ID_PREFIX,
+    RECORD_ID_PREFIX,
+    TICKET_NUMBER_PREFIX,
+    USER_ID_PREFIX,
+    format_datetime,
+    format_ticket_number,
+    prefixed,
+    user_display_name,
+)
+
+
+def ticket_list_item(row: Mapping) -> dict[str, str]:
+    """One E1 item from a `.values(*TICKET_LIST_FIELDS)` row, keys in contract order."""
+    return {
+        "ticket_no": f"{TICKET_NUMBER_PREFIX}{row['ticket_number']}",
+        "ticketstatus": row["ticket_status"],
+        "description": row["description"],
+        "createdtime": format_datetime(row["created_at"]),
+        "ticketcategories": row["ticket_categories"],
+        "id": f"{RECORD_ID_PREFIX}{row['id']}",
+    }
+
+
+def ticket_record(ticket) -> dict[str, str]:
+    """The full record of E3, E5 and E7: the document's keys in its order, then `category`
+    and `status`; all values strings (CONTRACT §7). Internal notes never appear here."""
+    effective_date = ticket.effective_date.isoformat() if ticket.effective_date else ""
+    return {
+        "ticket_no": format_ticket_number(ticket.ticket_number),
+        "assigned_user_id": prefixed(USER_ID_PREFIX, ticket.assigned_to_id),
+        "parent_id": "",
+        "ticketpriorities": "",
+        "product_id": "",
+        "ticketseverities": "",
+        "ticketstatus": ticket.ticket_status,
+        "ticketcategories": ticket.ticket_categories,
+        "update_log": ticket.update_log,
+        "hours": "",
+        "days": "",
+        "createdtime": format_datetime(ticket.created_at),
+        "modifiedtime": format_datetime(ticket.modified_at),
+        "modifiedby": prefixed(USER_ID_PREFIX, ticket.modified_by_id),
+        "ticket_title": ticket.title,
+        "description": ticket.description,
+        "solution": "",
+        "contact_id": prefixed(CONTACT_ID_PREFIX, ticket.contact_number),
+        "from_portal": "1" if ticket.from_portal else "0",
+        "effectivedate": effective_date,
+        "subcategory": ticket.subcategory,
+        "source": ticket.source,
+        "starred": "1" if ticket.starred else "0",
+        "tags": "",
+        "cf_1518": "",
+        "cf_1520": "",
+        "cf_1522": "",
+        "cf_1524": "",
+        "cf_1526": "",
+        "internalmemo": "",
+        "vendorid": "",
+        "vouchertype": ticket.voucher_type,
+        "requiredprefix": "",
+        "rechargeinterfaces": "",
+        "voucheridformat": ticket.voucher_id_format,
+        "passwordpattern": ticket.password_pattern,
+        "currencyid": "",
+        "id": f"{RECORD_ID_PREFIX}{ticket.pk}",
+        "label": ticket.title,
+        "category": ticket.category,
+        "status": ticket.status,
+    }
+
+
+def comment_item(comment) -> dict[str, str]:
+    """One E6 item (CONTRACT §10); expects `author_user` to be selected with the comment."""
+    user = comment.author_user
+    return {
+        "id": str(comment.pk),
+        "commentcontent": comment.text,
+        "createdtime": format_datetime(comment.created_at),
+        "author": "agent" if user is not None else "customer",
+        "authorname": user_display_name(user) if user is not None else "",
+    }

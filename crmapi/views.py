@@ -1,0 +1,170 @@
+"""The /crm/v1/ endpoints (CONTRACT §1, §10). Views parse, call one service or selector, and
+return; headers, token, envelope and errors are handled by the DRF classes wired below."""
+
+from django.http import Http404
+from rest_framework import viewsets
+from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.response import Response
+
+from crmapi import messages
+from crmapi.authentication import JWTAuthentication
+from crmapi.errors import ApiError
+from crmapi.headers import header_value
+from crmapi.idempotency import idempotent
+from crmapi.inputs import (
+    required_query_param,
+    validate_comment_body,
+    validate_list_params,
+    validate_ticket_body,
+)
+from crmapi.openapi import operations as schema
+from crmapi.outputs import comment_item, ticket_list_item, ticket_record
+from crmapi.parsers import request_json
+from crmapi.permissions import IsTokenContact, RequiredHeaders
+from crmapi.renderers import EnvelopeNegotiation
+from crmapi.throttling import ClientAddressRateThrottle, ContactRateThrottle
+from tickets import selectors, services
+from tickets.formats import parse_ticket_reference
+
+
+class CrmViewSet(viewsets.ViewSet):
+    """Shared behaviour of every endpoint.
+
+    - A wrong method is 405 before any header is looked at (CONTRACT §1).
+    - OPTIONS needs no header or token and answers `{"allow": [...]}` (§8).
+    - Authentication is lazy: `RequiredHeaders` runs first, then `IsTokenContact` touches
+      `request.user`, so header errors always win over token errors (§3).
+    """
+
+    operations: dict[str, str] = {}
+    token_required = True
+    authentication_classes = [JWTAuthentication]
+    permission_classes = [RequiredHeaders, IsTokenContact]
+    throttle_classes = [ContactRateThrottle]
+    content_negotiation_class = EnvelopeNegotiation
+
+    def initial(self, request, *args, **kwargs):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
+        super().initial(request, *args, **kwargs)
+
+    def perform_authentication(self, request):
+        """Deferred to `IsTokenContact` (see the class docstring)."""
+
+    def get_permissions(self):
+        if self.request.method == "OPTIONS":
+            return []
+        return super().get_permissions()
+
+    def get_throttles(self):
+        if self.request.method == "OPTIONS":
+            return []
+        return super().get_throttles()
+
+    def options(self, request, *args, **kwargs):
+        return Response({"allow": self.allowed_methods})
+
+    def contact_number(self) -> int:
+        return self.request.user.number
+
+
+class TicketViewSet(CrmViewSet):
+    """A contact's own tickets: E1, E4, E5, E6, E7."""
+
+    operations = {
+        "details": "ticketDetail",
+        "create": "create",
+        "comment": "addTicketComment",
+        "comments": "ticketComments",
+        "record": "ticketRecord",
+    }
+
+    @schema.list_tickets
+    def details(self, request):
+        """E1: the contact's tickets, newest first; `X-Total-Count` before paging."""
+        params = validate_list_params(request.query_params)
+        rows, total = selectors.ticket_list_for_contact(
+            contact_number=self.contact_number(),
+            status=params.status,
+            limit=params.limit,
+            offset=params.offset,
+        )
+        return Response([ticket_list_item(row) for row in rows], headers={"X-Total-Count": str(total)})
+
+    @schema.create_ticket
+    @idempotent("ticket-create")
+    def create(self, request):
+        """E5: a ticket for the token's contact, whatever the body says (CONTRACT §5)."""
+        values = validate_ticket_body(request_json(request), social=False)
+        ticket = services.ticket_create(contact_number=self.contact_number(), from_portal=True, **values)
+        return Response(ticket_record(ticket))
+
+    @schema.add_ticket_comment
+    @idempotent("ticket-comment", content_headers=("data",))
+    def comment(self, request):
+        """E4: body (400), then contactId against the token (403), then the ticket (404)."""
+        body = validate_comment_body(request_json(request), data_header=header_value(request, "data"))
+        if body.contact_number != self.contact_number():
+            raise ApiError(403, messages.CONTACT_MISMATCH)
+        ticket = self._own_ticket(body.ticket_reference)
+        services.comment_create_by_contact(
+            ticket=ticket, contact_number=body.contact_number, text=body.comment
+        )
+        return Response({"message": "Comments submitted successfully"})
+
+    @schema.list_ticket_comments
+    def comments(self, request):
+        """E6: the public conversation of one of the contact's tickets, oldest first."""
+        ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"))
+        return Response([comment_item(c) for c in selectors.public_comments_for_ticket(ticket=ticket)])
+
+    @schema.get_ticket
+    def record(self, request):
+        """E7: one of the contact's tickets as the full record."""
+        ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"))
+        return Response(ticket_record(ticket))
+
+    def _own_ticket(self, ticket_reference: str):
+        """The contact's ticket; unknown, foreign and unparseable references are one 404."""
+        reference = parse_ticket_reference(ticket_reference)
+        ticket = None
+        if reference is not None:
+            ticket = selectors.ticket_get_for_contact(
+                reference=reference, contact_number=self.contact_number()
+            )
+        if ticket is None:
+            raise ApiError(404, messages.TICKET_NOT_FOUND.format(ticket_no=ticket_reference))
+        return ticket
+
+
+class IssueTypeViewSet(CrmViewSet):
+    """E2: the active issue-type catalogue."""
+
+    operations = {"list": "issueTypes"}
+
+    @schema.list_issue_types
+    def list(self, request):
+        return Response({"code": "00000", "issueTypes": selectors.issue_type_names()})
+
+
+class SocialTicketViewSet(CrmViewSet):
+    """E3: a ticket from a social or app channel; no token (a `token` header is ignored)."""
+
+    operations = {"create": "create"}
+    token_required = False
+    authentication_classes = []
+    permission_classes = [RequiredHeaders]
+    throttle_classes = [ClientAddressRateThrottle]
+
+    @schema.create_social_ticket
+    @idempotent("social-ticket")
+    def create(self, request):
+        values = validate_ticket_body(request_json(request), social=True)
+        ticket = services.ticket_create(from_portal=False, **{"contact_number": None, **values})
+        return Response(ticket_record(ticket))
+
+
+def unknown_api_path(request, *args, **kwargs):
+    """Any path under /crm/ that no endpoint matches: the 404 envelope (CONTRACT §8)."""
+    raise Http404(request.path)

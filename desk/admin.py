@@ -1,0 +1,334 @@
+"""The support desk: the Django admin where agents work the ticket queue (issue 3).
+
+Every change to a ticket or its conversation goes through `tickets.services`, so the update log,
+`modified_by`/`modified_at` and the internal-note rule hold however a change arrives. Only the
+workflow fields (status, assignee) are editable: what the customer or the system wrote is
+read-only. Tickets are created by the API channels only, so the desk has no "Add ticket".
+"""
+
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.text import slugify
+
+from tickets import services
+from tickets.formats import RECORD_ID_PREFIX, format_ticket_number, user_display_name
+from tickets.models import COMMENT_MAX_LENGTH, Comment, IssueType, Ticket, TicketStatus
+
+admin.site.site_header = "CRM support desk"
+admin.site.site_title = "Support desk"
+admin.site.index_title = "Support desk"
+admin.site.enable_nav_sidebar = False  # the queue needs the width
+
+# "TT1130" and "12x649797" are searched as the numbers 1130 and 649797.
+_PREFIXED_NUMBER = re.compile(r"\b(?:TT|12x)(\d+)\b", re.IGNORECASE)
+
+
+def active_staff():
+    return (
+        get_user_model()
+        .objects.filter(is_staff=True, is_active=True)
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = "assignee"
+    parameter_name = "assignee"
+    MINE = "mine"
+    UNASSIGNED = "unassigned"
+
+    def lookups(self, request, model_admin):
+        people = [(str(user.pk), user_display_name(user)) for user in active_staff()]
+        return [(self.MINE, "Assigned to me"), (self.UNASSIGNED, "Unassigned"), *people]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.MINE:
+            return queryset.filter(assigned_to=request.user)
+        if value == self.UNASSIGNED:
+            return queryset.filter(assigned_to__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assigned_to_id=int(value))
+        return queryset
+
+
+class CategoryFilter(admin.AllValuesFieldListFilter):
+    """The customer's category (`ticketcategories`, what E1 shows), under a short title."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "category"
+
+
+# --- Bulk actions ------------------------------------------------------------------------------
+
+
+def _set_status_action(status: str):
+    """One action per status, each through `ticket_bulk_set_status` (logged per ticket)."""
+    description = "Close selected tickets" if status == TicketStatus.CLOSED else f"Set status to {status}"
+
+    @admin.action(permissions=["change"], description=description)
+    def action(modeladmin, request, queryset):
+        changed = services.ticket_bulk_set_status(tickets=queryset, by=request.user, ticket_status=status)
+        modeladmin.message_user(request, f"{changed} ticket(s) set to {status}.", messages.SUCCESS)
+
+    action.__name__ = f"set_status_{slugify(status).replace('-', '_')}"
+    return action
+
+
+# --- The conversation --------------------------------------------------------------------------
+
+
+class ConversationInline(admin.TabularInline):
+    """The ticket's messages, oldest first, read-only for everyone: what was said stays said."""
+
+    model = Comment
+    verbose_name = "message"
+    verbose_name_plural = "conversation"
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "author", "visibility", "text")
+    readonly_fields = fields
+    ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author_user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="author")
+    def author(self, comment):
+        if comment.author_user is not None:
+            return f"{user_display_name(comment.author_user)} (staff)"
+        return f"Customer {comment.author_contact}"
+
+    @admin.display(description="visibility")
+    def visibility(self, comment):
+        if comment.is_internal:
+            return format_html('<span class="desk-internal">{}</span>', "Internal note")
+        return "Public"
+
+
+class ReplyForm(forms.ModelForm):
+    text = forms.CharField(
+        label="Message",
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+    )
+
+    class Meta:
+        model = Comment
+        fields = ("text", "is_internal")
+        labels = {"is_internal": "Internal note"}
+        help_texts = {"is_internal": "Visible to staff only; never shown to the customer."}
+
+
+class ReplyInline(admin.StackedInline):
+    """One blank reply per save; saved by `comment_create_by_agent` in `TicketAdmin.save_formset`."""
+
+    model = Comment
+    form = ReplyForm
+    verbose_name = "reply"
+    verbose_name_plural = "add a reply"
+    extra = 1
+    max_num = 1
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Tickets -----------------------------------------------------------------------------------
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = (
+        "ticket_no",
+        "title",
+        "status_badge",
+        "categories",
+        "contact",
+        "assignee",
+        "created_at",
+        "modified_at",
+        "comment_count",
+    )
+    list_display_links = ("ticket_no", "title")
+    list_filter = (
+        "ticket_status",
+        ("ticket_categories", CategoryFilter),
+        "source",
+        AssigneeFilter,
+        "created_at",
+    )
+    list_select_related = ("assigned_to",)
+    list_per_page = 50
+    ordering = ("-created_at", "-id")
+    date_hierarchy = "created_at"
+    search_fields = ("ticket_number__exact", "contact_number__exact", "title", "description")
+    search_help_text = "Ticket number (TT1130 or 1130), contact number, or words of the title or description."
+    actions = [
+        "assign_to_me",
+        *(_set_status_action(status) for status in TicketStatus.values),
+    ]
+    fieldsets = (
+        (
+            "Ticket",
+            {
+                "fields": (
+                    ("ticket_no", "record_id"),
+                    "title",
+                    "description",
+                    ("contact", "source", "from_portal"),
+                    ("ticket_categories", "category", "subcategory"),
+                    ("status", "effective_date"),
+                    ("voucher_type", "voucher_id_format", "password_pattern"),
+                )
+            },
+        ),
+        ("History", {"fields": (("created_at", "modified_at", "modified_by_name"), "update_log")}),
+        ("Status and assignment", {"fields": ("ticket_status", "assigned_to")}),
+    )
+    readonly_fields = (
+        "ticket_no",
+        "record_id",
+        "title",
+        "description",
+        "contact",
+        "source",
+        "from_portal",
+        "ticket_categories",
+        "category",
+        "subcategory",
+        "status",
+        "effective_date",
+        "voucher_type",
+        "voucher_id_format",
+        "password_pattern",
+        "created_at",
+        "modified_at",
+        "modified_by_name",
+        "update_log",
+    )
+    inlines = (ConversationInline, ReplyInline)
+
+    class Media:
+        css = {"all": ["desk/desk.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(comment_count=Count("comments"))
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, _PREFIXED_NUMBER.sub(r"\1", search_term))
+
+    def has_add_permission(self, request):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        return super().changelist_view(request, {"title": "Ticket queue", **(extra_context or {})})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = active_staff()
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "assigned_to":
+            field.label_from_instance = user_display_name
+        return field
+
+    def save_model(self, request, obj, form, change):
+        """Status and assignee through `ticket_update`, which logs who changed what and when."""
+        services.ticket_update(
+            ticket=obj,
+            by=request.user,
+            ticket_status=form.cleaned_data["ticket_status"],
+            assignee=form.cleaned_data["assigned_to"],
+        )
+
+    def save_formset(self, request, form, formset, change):
+        """The conversation is read-only; a reply becomes a comment through the service."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if not issubclass(formset.form, ReplyForm):
+            return
+        for reply in formset.forms:
+            if reply.has_changed():
+                comment = services.comment_create_by_agent(
+                    ticket=form.instance,
+                    author=request.user,
+                    text=reply.cleaned_data["text"],
+                    is_internal=reply.cleaned_data["is_internal"],
+                )
+                formset.new_objects.append(comment)
+
+    @admin.action(permissions=["change"], description="Assign selected tickets to me")
+    def assign_to_me(self, request, queryset):
+        changed = services.ticket_bulk_assign(tickets=queryset, by=request.user, assignee=request.user)
+        self.message_user(request, f"{changed} ticket(s) assigned to you.", messages.SUCCESS)
+
+    @admin.display(description="ticket", ordering="ticket_number")
+    def ticket_no(self, ticket):
+        return format_ticket_number(ticket.ticket_number)
+
+    @admin.display(description="record id")
+    def record_id(self, ticket):
+        return f"{RECORD_ID_PREFIX}{ticket.pk}"
+
+    @admin.display(description="status", ordering="ticket_status")
+    def status_badge(self, ticket):
+        return format_html(
+            '<span class="desk-status desk-status-{}">{}</span>',
+            slugify(ticket.ticket_status),
+            ticket.ticket_status,
+        )
+
+    @admin.display(description="category", ordering="ticket_categories")
+    def categories(self, ticket):
+        return ticket.ticket_categories
+
+    @admin.display(description="contact", ordering="contact_number")
+    def contact(self, ticket):
+        return ticket.contact_number
+
+    @admin.display(description="assignee", ordering="assigned_to__username")
+    def assignee(self, ticket):
+        return user_display_name(ticket.assigned_to) if ticket.assigned_to else None
+
+    @admin.display(description="modified by")
+    def modified_by_name(self, ticket):
+        return user_display_name(ticket.modified_by) if ticket.modified_by else None
+
+    @admin.display(description="comments", ordering="comment_count")
+    def comment_count(self, ticket):
+        return ticket.comment_count
+
+
+# --- Issue types -------------------------------------------------------------------------------
+
+
+@admin.register(IssueType)
+class IssueTypeAdmin(admin.ModelAdmin):
+    """The E2 catalogue: switched on and off and reordered in place, in the list."""
+
+    list_display = ("name", "is_active", "sort_order")
+    list_editable = ("is_active", "sort_order")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    ordering = ("sort_order", "name")

@@ -1,0 +1,54 @@
+"""The hot path's budget (README "Performance"): what `make bench` measures, held by tests.
+
+E1 is called every time a customer opens the support screen. Its SQL count must not depend on
+the data, and the shortcuts taken for speed (no `Accept` negotiation, fast datetime formatting)
+must not change what a client sees.
+"""
+
+import datetime
+
+import pytest
+from django.test import override_settings
+
+from tests.factories import TicketFactory
+from tests.support.client import envelope_result
+from tests.support.endpoints import CONTACT, E1
+
+pytestmark = pytest.mark.django_db
+
+
+def test_e1_uses_at_most_two_queries_for_a_page_of_many_tickets(api, django_assert_max_num_queries):
+    TicketFactory.create_batch(30, contact_number=CONTACT)
+    with django_assert_max_num_queries(2):
+        response = api.call(E1, query={"limit": "10", "offset": "10"})
+    assert response.headers["X-Total-Count"] == "30"
+
+
+def test_e1_uses_one_query_when_the_first_page_holds_every_ticket(api, django_assert_num_queries):
+    TicketFactory.create_batch(3, contact_number=CONTACT)
+    with django_assert_num_queries(1):
+        response = api.call(E1)
+    assert response.headers["X-Total-Count"] == "3"
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "*/*", "application/json; q=0"])
+def test_e1_answers_the_json_envelope_whatever_accept_says(api, accept):
+    response = api.call(E1, headers={"Accept": accept})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert envelope_result(response) == []
+
+
+@pytest.mark.parametrize(
+    ("zone", "expected"),
+    [
+        ("UTC", "2021-09-11 22:30:05"),
+        ("Asia/Kolkata", "2021-09-12 04:00:05"),
+        ("America/New_York", "2021-09-11 18:30:05"),
+    ],
+)
+def test_e1_createdtime_is_in_the_configured_time_zone(api, zone, expected):
+    created = datetime.datetime(2021, 9, 11, 22, 30, 5, 999_999, tzinfo=datetime.UTC)
+    TicketFactory(contact_number=CONTACT, created_at=created)
+    with override_settings(TIME_ZONE=zone):
+        assert envelope_result(api.call(E1))[0]["createdtime"] == expected

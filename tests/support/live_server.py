@@ -1,0 +1,159 @@
+"""A live gunicorn for tests that need a real HTTP server and process: the project's
+gunicorn.conf.py and production settings over plain HTTP, in a subprocess, on a free port."""
+
+import contextlib
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.db import connection
+
+from crmapi import messages
+from tests.support.client import contract_headers
+from tests.support.endpoints import E6, E7, valid_body
+from tests.support.endpoints import ENDPOINTS as ENDPOINTS_BY_NAME
+from tests.support.processes import ROOT
+from tests.support.store import free_port
+
+ENDPOINTS = list(ENDPOINTS_BY_NAME.values())
+
+
+def postgres_address() -> tuple[str, int]:
+    """(host, port) of the test database's PostgreSQL server."""
+    database = connection.settings_dict
+    return database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)
+
+
+def postgres_url(*, host: str | None = None, port: int | None = None, name: str | None = None) -> str:
+    """The test database's PostgreSQL URL, optionally through another host and port (a proxy) or
+    naming another database on the same server."""
+    database = connection.settings_dict
+    user = quote(database["USER"] or "postgres")
+    password = ":" + quote(database["PASSWORD"]) if database["PASSWORD"] else ""
+    default_host, default_port = postgres_address()
+    host = host or default_host
+    port = port or default_port
+    return f"postgres://{user}{password}@{host}:{port}/{name or database['NAME']}"
+
+
+class LiveServer:
+    """gunicorn at `database_url`, output to the file `log`; tokens are signed with the test's
+    secret, throttling is off (tests send many requests), one threaded worker."""
+
+    def __init__(self, database_url: str, log, *, threads: int = len(ENDPOINTS) + 1):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "CRM_ENV": "production",
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "CRM_JWT_SECRET": settings.CRM_JWT_SECRET,
+            "DJANGO_SECURE_SSL_REDIRECT": "false",
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_WORKERS": "1",
+            "GUNICORN_THREADS": str(threads),
+            "CRM_THROTTLE_CONTACT_RATE": "",
+            "CRM_THROTTLE_ANON_RATE": "",
+            "LOG_LEVEL": "WARNING",
+        }
+        env.pop("REDIS_URL", None)
+        self.log = log
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=self.log,
+        )
+        try:
+            self._wait_until_up()
+        except AssertionError:
+            self.stop()  # never leave a server behind
+            raise
+
+    def output(self) -> str:
+        """The server's log so far, to explain a failed start."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-4000:]
+
+    def _wait_until_up(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"gunicorn exited at start-up:\n{self.output()}"
+            try:
+                if self.get("/healthz")[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"gunicorn did not answer /healthz within 60 s:\n{self.output()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+    def get(self, path: str) -> tuple[int, dict]:
+        return self.request(urllib.request.Request(self.url + path))
+
+    @staticmethod
+    def request(request: urllib.request.Request) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    def call(self, endpoint, ticket_no: str) -> tuple[int, dict, float]:
+        """`endpoint` with valid headers and input; (status, body, seconds taken)."""
+        headers = contract_headers(endpoint)
+        body = valid_body(endpoint, ticket_no)
+        query = "?" + urlencode({"ticketNo": ticket_no}) if endpoint in (E6, E7) else ""
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        request = urllib.request.Request(
+            self.url + quote(endpoint.path) + query,
+            data=data,
+            headers=headers,
+            method=endpoint.method.upper(),
+        )
+        started = time.monotonic()
+        status, payload = self.request(request)
+        return status, payload, time.monotonic() - started
+
+    def call_all(self, ticket_no: str) -> dict:
+        """Every endpoint at once, from threads: {endpoint path and method: (status, body, seconds)}."""
+        with ThreadPoolExecutor(len(ENDPOINTS)) as pool:
+            results = pool.map(lambda endpoint: self.call(endpoint, ticket_no), ENDPOINTS)
+        return {f"{e.method.upper()} {e.path}": result for e, result in zip(ENDPOINTS, results, strict=True)}
+
+
+@contextlib.contextmanager
+def running_server(database_url: str, **kwargs):
+    """A LiveServer logging to a temporary file; stopped even when the block fails."""
+    with tempfile.TemporaryFile() as log:
+        server = LiveServer(database_url, log, **kwargs)
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+def assert_downstream_error(payload: dict) -> None:
+    """CONTRACT §8: the store could not be reached."""
+    assert payload["response"]["result"]["arguments"] == {
+        "statusCode": "500",
+        "errorCode": messages.DOWNSTREAM_ERROR_CODE,
+        "errorMessage": messages.DOWNSTREAM_MESSAGE,
+    }
