@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACT ?= 649797
 
-.PHONY: venv run test lint format migrate token bench schema api-check
+.PHONY: venv run test lint hooks format migrate token bench schema api-check
 
 # The virtualenv is rebuilt only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -60,9 +60,16 @@ serve-prod: venv
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then mypy (pyproject.toml [tool.mypy]), then models and migrations in step.
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(MANAGE) makemigrations --check --dry-run
+
+# Git hooks (.pre-commit-config.yaml): the same ruff and mypy on every commit, from this virtualenv.
+hooks: venv
+	$(VENV)/bin/pre-commit install
 
 format: venv
 	$(VENV)/bin/ruff check --fix .

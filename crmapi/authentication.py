@@ -8,6 +8,7 @@ from pathlib import Path
 import jwt
 from django.conf import settings
 from jwt.exceptions import InvalidSubjectError
+from jwt.types import Options
 from rest_framework.authentication import BaseAuthentication
 
 from crmapi import messages
@@ -40,7 +41,7 @@ def verification_key() -> str:
     return settings.CRM_JWT_SECRET
 
 
-def _decode_options() -> dict:
+def _decode_options() -> Options:
     return {
         "require": ["sub", "exp"],
         "verify_aud": bool(settings.CRM_JWT_AUDIENCE),

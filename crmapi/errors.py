@@ -114,7 +114,7 @@ def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict
         message = METHOD_NOT_ALLOWED.format(method=request.method if request else "")
         return 405, error_envelope(405, message), headers
     if isinstance(exc, drf_exceptions.Throttled):
-        wait = max(1, math.ceil(exc.wait or 1))
+        wait = max(1, math.ceil(exc.wait or 1))  # type: ignore[attr-defined]  # set by Throttled, not in the stubs
         headers["Retry-After"] = str(wait)
         return 429, error_envelope(429, THROTTLED.format(wait=wait)), headers
     if isinstance(exc, (Http404, drf_exceptions.NotFound)):

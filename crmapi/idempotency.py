@@ -114,6 +114,7 @@ def _take_over(record: IdempotencyRecord, *, fingerprint: str, now: datetime) ->
 
 def _claim(*, scope: str, caller: str, key: str, fingerprint: str) -> tuple[bool, IdempotencyRecord]:
     """(True, our new claim) or (False, the record another request made)."""
+    record: IdempotencyRecord | None
     for _ in range(CLAIM_ATTEMPTS):
         now = timezone.now()
         try:

@@ -22,6 +22,11 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
     """`rate` requests per window; `get_cache_key` names the caller (None: not throttled)."""
 
     cache_format = "throttle:%(scope)s:%(ident)s"
+    scope: str
+    # Set by SimpleRateThrottle.__init__ from the rate; only read when the rate is not None.
+    num_requests: int
+    duration: int
+    seconds_left: float
 
     def get_rate(self):
         """Read per request, not at import, so a changed setting applies (tests override it)."""

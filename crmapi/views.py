@@ -1,13 +1,15 @@
 """The /crm/v1/ endpoints (CONTRACT §1, §10). Views parse, call one service or selector, and
 return; headers, token, envelope and errors are handled by the DRF classes wired below."""
 
+from typing import cast
+
 from django.http import Http404
 from rest_framework import viewsets
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
 from crmapi import messages
-from crmapi.authentication import JWTAuthentication
+from crmapi.authentication import Contact, JWTAuthentication
 from crmapi.errors import ApiError
 from crmapi.headers import header_value
 from crmapi.idempotency import idempotent
@@ -66,7 +68,8 @@ class CrmViewSet(viewsets.ViewSet):
         return Response({"allow": self.allowed_methods})
 
     def contact_number(self) -> int:
-        return self.request.user.number
+        # JWTAuthentication's user is a Contact, never a Django user (the stubs cannot know).
+        return cast(Contact, self.request.user).number
 
 
 class TicketViewSet(CrmViewSet):

@@ -28,6 +28,11 @@ admin.site.enable_nav_sidebar = False  # the queue needs the width
 _PREFIXED_NUMBER = re.compile(r"\b(?:TT|12x)(\d+)\b", re.IGNORECASE)
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return user_display_name(obj)
+
+
 def active_staff():
     return (
         get_user_model()
@@ -249,10 +254,8 @@ class TicketAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assigned_to":
             kwargs["queryset"] = active_staff()
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "assigned_to":
-            field.label_from_instance = user_display_name
-        return field
+            kwargs["form_class"] = StaffChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Status and assignee through `ticket_update`, which logs who changed what and when."""

@@ -42,6 +42,7 @@ def ticket_get_for_contact(*, reference: TicketReference, contact_number: int) -
     if reference.record_id is not None:
         tickets = tickets.filter(pk=reference.record_id)
     else:
+        assert reference.ticket_number is not None  # a reference names one or the other
         tickets = tickets.filter(ticket_number=reference.ticket_number)
     return tickets.first()
 

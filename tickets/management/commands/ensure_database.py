@@ -4,6 +4,9 @@ The official postgres image creates its database itself (POSTGRES_DB); a local s
 and `migrate` cannot create the database it connects to.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import dj_database_url
 import psycopg
 from django.conf import settings
@@ -13,7 +16,7 @@ from psycopg import sql
 POSTGRESQL = "django.db.backends.postgresql"
 
 
-def maintenance_connection(database: dict) -> psycopg.Connection:
+def maintenance_connection(database: Mapping[str, Any]) -> psycopg.Connection:
     """To the `postgres` database every PostgreSQL server has, on the server of `database` (a
     Django DATABASES entry), in autocommit: CREATE DATABASE cannot run in a transaction."""
     return psycopg.connect(

@@ -6,6 +6,8 @@ written through the services, so numbers, history and update logs are as real on
 Idempotent: a demo ticket that exists (same contact and title) is left alone.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
@@ -19,7 +21,7 @@ SOCIAL_CHANNELS = {"facebook", "twitter"}
 DEMO_AGENT = {"username": "demo.agent", "first_name": "Dana", "last_name": "Reyes"}
 
 # Each step of a conversation: (who, text); who is "customer", "agent" or "note" (internal).
-DEMO_TICKETS = [
+DEMO_TICKETS: list[dict[str, Any]] = [
     {
         "contact_number": 649797,
         "source": "app",
