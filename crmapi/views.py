@@ -4,6 +4,7 @@ return; headers, token, envelope and errors are handled by the DRF classes wired
 from typing import cast
 
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import viewsets
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
@@ -168,6 +169,9 @@ class SocialTicketViewSet(CrmViewSet):
         return Response(ticket_record(ticket))
 
 
+@csrf_exempt
 def unknown_api_path(request, *args, **kwargs):
-    """Any path under /crm/ that no endpoint matches: the 404 envelope (CONTRACT §8)."""
+    """Any path under /crm/ that no endpoint matches: the 404 envelope (CONTRACT §8), whatever the
+    method. CSRF-exempt like the DRF views: otherwise Django's CSRF check would answer an unsafe
+    method first (403), looking at cookies and headers before the path is known to be unknown."""
     raise Http404(request.path)
