@@ -31,8 +31,9 @@ run: migrate
 	@echo "Development token for contact $(DEMO_CONTACT) (valid 24 h):"
 	@TOKEN=$$($(MANAGE) issue_token --contact $(DEMO_CONTACT) --ttl 86400); \
 	echo "$$TOKEN"; echo; \
+	set -- $$($(PY) -c 'from crmapi.endpoints import E1; print(E1.path, E1.operation)'); \
 	echo "Try:"; \
-	echo "curl -s http://$(HOST):$(PORT)/crm/v1/ticket/details -H 'token: $$TOKEN' -H 'correlationId: 123e4567-e89b-12d3-a456-426614174000' -H 'source: Selfcare' -H 'srDate: 11-09-2021' -H 'operation: ticketDetail' -H 'destination: CRM'"; \
+	echo "curl -s http://$(HOST):$(PORT)$$1 -H 'token: $$TOKEN' -H 'correlationId: 123e4567-e89b-12d3-a456-426614174000' -H 'source: Selfcare' -H 'srDate: 11-09-2021' -H 'operation: $$2' -H 'destination: CRM'"; \
 	echo
 	$(MANAGE) runserver $(HOST):$(PORT)
 

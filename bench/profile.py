@@ -14,6 +14,7 @@ import sys
 import time
 
 from bench.run import ROOT, production_environment, scratch_database_url
+from crmapi.endpoints import E1
 
 
 def environ(path: str, token: str, operation: str) -> dict:
@@ -47,9 +48,9 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--requests", type=int, default=3000)
-    parser.add_argument("--path", default="/crm/v1/ticket/details")
+    parser.add_argument("--path", default=E1.path)
     parser.add_argument("--reference", default="/bench/reference/ticket/details")
-    parser.add_argument("--operation", default="ticketDetail")
+    parser.add_argument("--operation", default=E1.operation)
     args = parser.parse_args()
     os.environ.update(production_environment(scratch_database_url()), LOG_LEVEL="WARNING")
     sys.path.insert(0, str(ROOT))

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from crmapi.endpoints import E1, E2, E3, E5
 from crmapi.outputs import ticket_record
 from tickets.models import IssueType, Ticket, TicketNumberCounter
 
@@ -117,7 +118,7 @@ def refusals(view):
 @refusals
 def ticket_details(request):
     """Reference E1: the contact's tickets, newest first, with X-Total-Count."""
-    contact = check_headers(request, "ticketDetail")
+    contact = check_headers(request, E1.operation)
     tickets = Ticket.objects.filter(contact_number=contact)
     rows = list(tickets.order_by("-created_at", "-id").values(*LIST_FIELDS)[:500])
     total = len(rows) if len(rows) < 500 else tickets.count()
@@ -139,7 +140,7 @@ def ticket_details(request):
 @refusals
 def issue_types(request):
     """Reference E2: the active issue-type names."""
-    check_headers(request, "issueTypes")
+    check_headers(request, E2.operation)
     names = IssueType.objects.filter(is_active=True).order_by("sort_order", "name")
     return envelope({"code": "00000", "issueTypes": list(names.values_list("name", flat=True))})
 
@@ -186,7 +187,7 @@ def insert_ticket(*, contact: int | None, from_portal: bool, values: dict) -> Ti
 @refusals
 def ticket_create(request):
     """Reference E5: a ticket for the token's contact, answered with the full record."""
-    contact = check_headers(request, "create")
+    contact = check_headers(request, E5.operation)
     ticket = insert_ticket(contact=contact, from_portal=True, values=ticket_values(request))
     return envelope(ticket_record(ticket))
 
@@ -196,6 +197,6 @@ def ticket_create(request):
 @refusals
 def social_ticket_create(request):
     """Reference E3: the same without a token."""
-    check_headers(request, "create", token_required=False)
+    check_headers(request, E3.operation, token_required=E3.token_required)
     ticket = insert_ticket(contact=None, from_portal=False, values=ticket_values(request))
     return envelope(ticket_record(ticket))

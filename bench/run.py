@@ -27,6 +27,8 @@ from statistics import median
 
 import dj_database_url
 
+from crmapi.endpoints import E1, E2, E3, E5, Endpoint
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WRK_SCRIPT = ROOT / "bench" / "wrk.lua"
@@ -36,13 +38,26 @@ SINGLE_SIZES = (20, 200, 2_000)
 
 @dataclass(frozen=True)
 class Target:
-    name: str
-    path: str
+    endpoint: Endpoint
     reference_path: str
-    operation: str
     tokens: str  # "list", "create" or "none"
-    body: bool
     floor: float | None  # the required project/reference ratio
+
+    @property
+    def name(self) -> str:
+        return self.endpoint.name
+
+    @property
+    def path(self) -> str:
+        return self.endpoint.path
+
+    @property
+    def operation(self) -> str:
+        return self.endpoint.operation
+
+    @property
+    def body(self) -> bool:
+        return self.endpoint.method == "post"
 
     @property
     def method(self) -> str:
@@ -54,26 +69,10 @@ def http_method(body: bool) -> str:
 
 
 TARGETS = (
-    Target(
-        "E1",
-        "/crm/v1/ticket/details",
-        "/bench/reference/ticket/details",
-        "ticketDetail",
-        "list",
-        False,
-        0.9,
-    ),
-    Target(
-        "E2",
-        "/crm/v1/ticket/issues",
-        "/bench/reference/ticket/issues",
-        "issueTypes",
-        "list",
-        False,
-        None,
-    ),
-    Target("E5", "/crm/v1/ticket", "/bench/reference/ticket", "create", "create", True, 0.8),
-    Target("E3", "/crm/v1/social/ticket", "/bench/reference/social/ticket", "create", "none", True, 0.8),
+    Target(E1, "/bench/reference/ticket/details", "list", 0.9),
+    Target(E2, "/bench/reference/ticket/issues", "list", None),
+    Target(E5, "/bench/reference/ticket", "create", 0.8),
+    Target(E3, "/bench/reference/social/ticket", "none", 0.8),
 )
 
 
@@ -167,7 +166,7 @@ class Bench:
         self.workdir = workdir
         self.base = f"http://127.0.0.1:{args.port}"
         self.server: subprocess.Popen | None = None
-        from crmapi.openapi.operations import DOCUMENT_SPELLING_BODY
+        from crmapi.openapi.examples import DOCUMENT_SPELLING_BODY
 
         # The document's example body, with a real effective date (tests/support/endpoints.py TICKET_BODY).
         self.body = json.dumps({**DOCUMENT_SPELLING_BODY, "effectivedate": "2021-09-11"}).encode()
@@ -207,7 +206,7 @@ class Bench:
             if self.server.poll() is not None:  # e.g. the port is taken: never measure another server
                 raise SystemExit(f"gunicorn exited; see {RESULTS / 'gunicorn.log'}")
             try:
-                fetch(f"{self.base}/crm/v1/ticket/issues", "GET", {"X-Forwarded-Proto": "https"})
+                fetch(f"{self.base}{E2.path}", "GET", {"X-Forwarded-Proto": "https"})
             except urllib.error.HTTPError:
                 return  # an envelope 400: the project answers
             except OSError:
@@ -453,8 +452,8 @@ def endpoint_table(bench: Bench, tokens: dict[str, str], args) -> list[str]:
 
 def single_contact_table(bench: Bench, singles: dict[int, str], args) -> list[str]:
     print("E1 as one contact's list grows ...", flush=True)
-    path = "/crm/v1/ticket/details?limit=20"
-    runs = [(str(size), path, "ticketDetail", tokens, False) for size, tokens in singles.items()]
+    path = f"{E1.path}?limit=20"
+    runs = [(str(size), path, E1.operation, tokens, False) for size, tokens in singles.items()]
     samples = bench.compare(runs, args.rounds, max(2, args.duration // 2))
     lines = [
         "",

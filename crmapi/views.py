@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from crmapi import messages
 from crmapi.authentication import Contact, JWTAuthentication
+from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, Endpoint, operations_of
 from crmapi.errors import ApiError
 from crmapi.headers import header_value
 from crmapi.idempotency import idempotent
@@ -39,7 +40,8 @@ class CrmViewSet(viewsets.ViewSet):
       `request.user`, so header errors always win over token errors (§3).
     """
 
-    operations: dict[str, str] = {}
+    endpoints: tuple[Endpoint, ...] = ()
+    operations: dict[str, str] = {}  # {action: operation header value}, from `endpoints`
     token_required = True
     authentication_classes = [JWTAuthentication]
     permission_classes = [RequiredHeaders, IsTokenContact]
@@ -76,13 +78,8 @@ class CrmViewSet(viewsets.ViewSet):
 class TicketViewSet(CrmViewSet):
     """A contact's own tickets: E1, E4, E5, E6, E7."""
 
-    operations = {
-        "details": "ticketDetail",
-        "create": "create",
-        "comment": "addTicketComment",
-        "comments": "ticketComments",
-        "record": "ticketRecord",
-    }
+    endpoints = (E1, E4, E5, E6, E7)
+    operations = operations_of(endpoints)
 
     @schema.list_tickets
     def details(self, request):
@@ -145,7 +142,8 @@ class TicketViewSet(CrmViewSet):
 class IssueTypeViewSet(CrmViewSet):
     """E2: the active issue-type catalogue."""
 
-    operations = {"list": "issueTypes"}
+    endpoints = (E2,)
+    operations = operations_of(endpoints)
 
     @schema.list_issue_types
     def list(self, request):
@@ -155,8 +153,9 @@ class IssueTypeViewSet(CrmViewSet):
 class SocialTicketViewSet(CrmViewSet):
     """E3: a ticket from a social or app channel; no token (a `token` header is ignored)."""
 
-    operations = {"create": "create"}
-    token_required = False
+    endpoints = (E3,)
+    operations = operations_of(endpoints)
+    token_required = E3.token_required
     authentication_classes = []
     permission_classes = [RequiredHeaders]
     throttle_classes = [ClientAddressRateThrottle]

@@ -71,7 +71,7 @@ def test_header_names_are_case_insensitive(api):
         "CORRELATIONID": "abc-1",
         "Source": "Selfcare",
         "srdate": "11-09-2021",
-        "OPERATION": "ticketDetail",
+        "OPERATION": E1.operation,
         "Destination": "CRM",
     }
     response = api.call(E1, headers={**sent, "operation": None, "destination": None, **renamed})
@@ -144,11 +144,11 @@ def test_operation_is_case_insensitive(api, ticket, endpoint):
 @pytest.mark.parametrize(
     ("endpoint", "wrong"),
     [
-        (E1, "issueTypes"),
-        (E2, "ticketDetail"),
-        (E3, "addTicketComment"),
-        (E4, "create"),
-        (E5, "ticketDetail"),
+        (E1, E2.operation),
+        (E2, E1.operation),
+        (E3, E4.operation),
+        (E4, E5.operation),
+        (E5, E1.operation),
     ],
     ids=lambda value: getattr(value, "path", value),
 )

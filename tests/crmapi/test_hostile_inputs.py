@@ -184,7 +184,7 @@ HEADER_MESSAGES = {
     "correlationId": messages.HEADER_CORRELATION_ID_INVALID,
     "source": messages.HEADER_SOURCE_TOO_LONG,
     "srDate": messages.HEADER_SR_DATE_INVALID,
-    "operation": messages.HEADER_OPERATION_INVALID.format(operation="create"),
+    "operation": messages.HEADER_OPERATION_INVALID.format(operation=E5.operation),
     "destination": messages.HEADER_DESTINATION_INVALID,
     "Idempotency-Key": messages.IDEMPOTENCY_KEY_INVALID,
 }

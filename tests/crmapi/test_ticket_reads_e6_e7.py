@@ -44,7 +44,7 @@ def test_first_missing_header_in_contract_order_is_reported(api, own_ticket, end
 
 @pytest.mark.parametrize("endpoint", READS)
 def test_operation_of_another_endpoint_is_400_naming_the_expected_one(api, own_ticket, endpoint):
-    response = read(api, endpoint, headers={"operation": "ticketDetail"})
+    response = read(api, endpoint, headers={"operation": E1.operation})
     assert_error(response, 400, messages.HEADER_OPERATION_INVALID.format(operation=endpoint.operation))
 
 

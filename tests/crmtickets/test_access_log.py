@@ -46,7 +46,7 @@ def test_each_request_is_one_line_with_what_and_who(api, access_lines):
         "status": 200,
         "correlationId": CORRELATION_ID,
         "source": "Selfcare",
-        "operation": "ticketDetail",
+        "operation": E1.operation,
     }
     assert line["contact"] == str(CONTACT)
     assert isinstance(line["duration_ms"], float)
