@@ -10,7 +10,7 @@ import math
 import uuid
 from http import HTTPStatus
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
@@ -96,11 +96,23 @@ def internal_error_reference(request) -> str:
     return valid_correlation_id(request) or uuid.uuid4().hex
 
 
+def refusal_message(sentences: list[str], status: int) -> str:
+    """What a domain refusal (a service's ValidationError or PermissionDenied) says to the client:
+    its own sentences, joined by a space (each is a sentence of its own), or the status phrase
+    when it gave none."""
+    text = " ".join(sentence.strip() for sentence in sentences if sentence.strip())
+    return text or HTTPStatus(status).phrase + "."
+
+
 def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict]:
     """Map any exception to (status, envelope, extra headers). Logs what the client can't see."""
     headers: dict[str, str] = {}
     if isinstance(exc, ApiError):
         return exc.status_code, error_envelope(exc.status_code, exc.message, exc.error_code), headers
+    if isinstance(exc, ValidationError):
+        return 400, error_envelope(400, refusal_message(exc.messages, 400)), headers
+    if isinstance(exc, PermissionDenied):
+        return 403, error_envelope(403, refusal_message([str(arg) for arg in exc.args], 403)), headers
     if isinstance(exc, RequestDataTooBig):
         return 413, error_envelope(413, BODY_TOO_LARGE), headers
     if isinstance(exc, (drf_exceptions.AuthenticationFailed, drf_exceptions.NotAuthenticated)):

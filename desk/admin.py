@@ -7,11 +7,16 @@ read-only. Tickets are created by the API channels only, so the desk has no "Add
 """
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.text import slugify
 
@@ -39,6 +44,40 @@ def active_staff():
         .objects.filter(is_staff=True, is_active=True)
         .order_by("first_name", "last_name", "username")
     )
+
+
+# --- Refusals ---------------------------------------------------------------------------------
+
+
+class ServiceRefused(Exception):
+    """A service refused a desk change (its ValidationError or PermissionDenied): shown to the
+    agent as an error message, the change rolled back whole. The admin's own PermissionDenied
+    (no permission for the page) is not one of these and stays Django's 403."""
+
+
+def refusal_text(exc: ValidationError | PermissionDenied) -> str:
+    """The refusal's own sentences, joined by a space, as the API's envelope says them."""
+    sentences = exc.messages if isinstance(exc, ValidationError) else [str(arg) for arg in exc.args]
+    return " ".join(s.strip() for s in sentences if s.strip()) or "This change is not allowed."
+
+
+@contextmanager
+def service_refusals() -> Iterator[None]:
+    try:
+        yield
+    except (ValidationError, PermissionDenied) as exc:
+        raise ServiceRefused(refusal_text(exc)) from exc
+
+
+def bulk_change(modeladmin, request, change: Callable[[], int]) -> int | None:
+    """How many tickets a bulk service changed, or None when it refused: then the agent is told
+    why, and nothing changed (the action is one transaction, as the change page is)."""
+    try:
+        with service_refusals(), transaction.atomic():
+            return change()
+    except ServiceRefused as refusal:
+        modeladmin.message_user(request, str(refusal), messages.ERROR)
+        return None
 
 
 # --- Filters -----------------------------------------------------------------------------------
@@ -82,8 +121,13 @@ def _set_status_action(status: str):
 
     @admin.action(permissions=["change"], description=description)
     def action(modeladmin, request, queryset):
-        changed = services.ticket_bulk_set_status(tickets=queryset, by=request.user, ticket_status=status)
-        modeladmin.message_user(request, f"{changed} ticket(s) set to {status}.", messages.SUCCESS)
+        changed = bulk_change(
+            modeladmin,
+            request,
+            lambda: services.ticket_bulk_set_status(tickets=queryset, by=request.user, ticket_status=status),
+        )
+        if changed is not None:
+            modeladmin.message_user(request, f"{changed} ticket(s) set to {status}.", messages.SUCCESS)
 
     action.__name__ = f"set_status_{slugify(status).replace('-', '_')}"
     return action
@@ -257,14 +301,25 @@ class TicketAdmin(admin.ModelAdmin):
             kwargs["form_class"] = StaffChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A service's refusal while saving leaves through the admin's own transaction, which
+        rolls the whole save back (status, assignee and reply alike), and comes back to the
+        ticket page as an error message instead of a 500."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ServiceRefused as refusal:
+            self.message_user(request, str(refusal), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def save_model(self, request, obj, form, change):
         """Status and assignee through `ticket_update`, which logs who changed what and when."""
-        services.ticket_update(
-            ticket=obj,
-            by=request.user,
-            ticket_status=form.cleaned_data["ticket_status"],
-            assignee=form.cleaned_data["assigned_to"],
-        )
+        with service_refusals():
+            services.ticket_update(
+                ticket=obj,
+                by=request.user,
+                ticket_status=form.cleaned_data["ticket_status"],
+                assignee=form.cleaned_data["assigned_to"],
+            )
 
     def save_formset(self, request, form, formset, change):
         """The conversation is read-only; a reply becomes a comment through the service."""
@@ -273,18 +328,24 @@ class TicketAdmin(admin.ModelAdmin):
             return
         for reply in formset.forms:
             if reply.has_changed():
-                comment = services.comment_create_by_agent(
-                    ticket=form.instance,
-                    author=request.user,
-                    text=reply.cleaned_data["text"],
-                    is_internal=reply.cleaned_data["is_internal"],
-                )
+                with service_refusals():
+                    comment = services.comment_create_by_agent(
+                        ticket=form.instance,
+                        author=request.user,
+                        text=reply.cleaned_data["text"],
+                        is_internal=reply.cleaned_data["is_internal"],
+                    )
                 formset.new_objects.append(comment)
 
     @admin.action(permissions=["change"], description="Assign selected tickets to me")
     def assign_to_me(self, request, queryset):
-        changed = services.ticket_bulk_assign(tickets=queryset, by=request.user, assignee=request.user)
-        self.message_user(request, f"{changed} ticket(s) assigned to you.", messages.SUCCESS)
+        changed = bulk_change(
+            self,
+            request,
+            lambda: services.ticket_bulk_assign(tickets=queryset, by=request.user, assignee=request.user),
+        )
+        if changed is not None:
+            self.message_user(request, f"{changed} ticket(s) assigned to you.", messages.SUCCESS)
 
     @admin.display(description="ticket", ordering="ticket_number")
     def ticket_no(self, ticket):
