@@ -33,9 +33,18 @@ admin.site.enable_nav_sidebar = False  # the queue needs the width
 _PREFIXED_NUMBER = re.compile(r"\b(?:TT|12x)(\d+)\b", re.IGNORECASE)
 
 
+def staff_label(user) -> str:
+    """How a staff user is offered for choosing (assignee filter and select): the name with the
+    username, `Dana Reyes (dana)`, always, so two people of one name are never one choice and a
+    person's label does not change when a namesake joins. A user without a full name is named by
+    the username alone."""
+    name, username = user_display_name(user), user.get_username()
+    return username if name == username else f"{name} ({username})"
+
+
 class StaffChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return user_display_name(obj)
+        return staff_label(obj)
 
 
 def active_staff():
@@ -90,7 +99,7 @@ class AssigneeFilter(admin.SimpleListFilter):
     UNASSIGNED = "unassigned"
 
     def lookups(self, request, model_admin):
-        people = [(str(user.pk), user_display_name(user)) for user in active_staff()]
+        people = [(str(user.pk), staff_label(user)) for user in active_staff()]
         return [(self.MINE, "Assigned to me"), (self.UNASSIGNED, "Unassigned"), *people]
 
     def queryset(self, request, queryset):

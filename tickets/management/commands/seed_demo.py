@@ -18,7 +18,8 @@ from tickets.models import Ticket, TicketStatus
 
 # Tickets from these came in through E3 (from_portal "0"); the others through E5.
 SOCIAL_CHANNELS = {"facebook", "twitter"}
-DEMO_AGENT = {"username": "demo.agent", "first_name": "Dana", "last_name": "Reyes"}
+# Not the README's example agent (Dana Reyes): a newcomer who makes that one sees two people.
+DEMO_AGENT = {"username": "demo.agent", "first_name": "Robin", "last_name": "Keller"}
 
 # Each step of a conversation: (who, text); who is "customer", "agent" or "note" (internal).
 DEMO_TICKETS: list[dict[str, Any]] = [
