@@ -376,17 +376,22 @@ class TicketAdmin(admin.ModelAdmin):
     def categories(self, ticket):
         return ticket.ticket_categories
 
+    def or_empty(self, value):
+        """The admin's empty value ("-") for nothing: the change page's read-only fields would
+        print a callable's None as "None" (the queue's columns already show "-")."""
+        return self.get_empty_value_display() if value is None else value
+
     @admin.display(description="contact", ordering="contact_number")
     def contact(self, ticket):
-        return ticket.contact_number
+        return self.or_empty(ticket.contact_number)
 
     @admin.display(description="assignee", ordering="assigned_to__username")
     def assignee(self, ticket):
-        return user_display_name(ticket.assigned_to) if ticket.assigned_to else None
+        return self.or_empty(user_display_name(ticket.assigned_to) if ticket.assigned_to else None)
 
     @admin.display(description="modified by")
     def modified_by_name(self, ticket):
-        return user_display_name(ticket.modified_by) if ticket.modified_by else None
+        return self.or_empty(user_display_name(ticket.modified_by) if ticket.modified_by else None)
 
     @admin.display(description="comments", ordering="comment_count")
     def comment_count(self, ticket):
