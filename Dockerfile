@@ -1,6 +1,6 @@
 # The crmtickets image: gunicorn serving the Django app, static files collected at build time
-# and served by whitenoise. Configuration comes from the environment at run time (README
-# "Deploying"); migrations run before serving (docker-compose.yml's `migrate` service).
+# and served by whitenoise. Configuration comes from the environment at run time
+# (docs/deploying.md); migrations run before serving (docker-compose.yml's `migrate` service).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

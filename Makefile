@@ -37,7 +37,7 @@ run: migrate
 	echo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-# Production settings on the local PostgreSQL, the way the container runs (README "Deploying"):
+# Production settings on the local PostgreSQL, the way the container runs (docs/deploying.md):
 # secrets made up for this run only, the database created if missing, migrations, the issue
 # types and static files first, then gunicorn. Plain HTTP here, so no redirect to HTTPS.
 SERVE_PROD_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/crmtickets)
@@ -76,7 +76,7 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# The OpenAPI description (README "Integrating"): regenerate openapi.yaml after changing an endpoint.
+# The OpenAPI description (docs/integrating.md): regenerate openapi.yaml after changing an endpoint.
 schema: venv
 	$(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml
 
@@ -84,7 +84,7 @@ schema: venv
 api-check: venv
 	PY=$(PY) scripts/api_check.sh
 
-# The performance benchmark (README "Performance"): a scratch database, gunicorn, wrk.
+# The performance benchmark (docs/performance.md): a scratch database, gunicorn, wrk.
 # BENCH_ARGS="--max-tickets 400000" skips the 2M-ticket step; DATABASE_URL=postgres://... for PostgreSQL.
 bench: venv
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)

@@ -66,7 +66,7 @@ def test_json_nested_100k_levels_deep_gets_the_400_envelope(server):
 
 
 def test_header_beyond_gunicorns_128_kib_limit_is_refused_by_gunicorn_and_it_keeps_serving(server):
-    """The one input the app never sees (README "Abuse protection and retries")."""
+    """The one input the app never sees (docs/abuse-protection.md)."""
     status, _, _ = send(server, headers={"X-Padding": "x" * (129 * 1024)})
     assert status == 431
     assert_envelope(send(server, headers={"destination": "ERP"}), 400, messages.HEADER_DESTINATION_INVALID)

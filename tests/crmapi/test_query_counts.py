@@ -1,4 +1,4 @@
-"""The hot path's budget (README "Performance"): what `make bench` measures, held by tests.
+"""The hot path's budget (docs/performance.md): what `make bench` measures, held by tests.
 
 E1 is called every time a customer opens the support screen. Its SQL count must not depend on
 the data, and the shortcuts taken for speed (no `Accept` negotiation, fast datetime formatting)
