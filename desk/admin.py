@@ -29,6 +29,10 @@ admin.site.site_title = "Support desk"
 admin.site.index_title = "Support desk"
 admin.site.enable_nav_sidebar = False  # the queue needs the width
 
+NO_CHANGES = "No changes to save."
+# Set on a request whose ticket save changed nothing (see TicketAdmin.log_change).
+_NOTHING_CHANGED = "_desk_nothing_changed"
+
 # "TT1130" and "12x649797" are searched as the numbers 1130 and 649797.
 _PREFIXED_NUMBER = re.compile(r"\b(?:TT|12x)(\d+)\b", re.IGNORECASE)
 
@@ -319,6 +323,19 @@ class TicketAdmin(admin.ModelAdmin):
         except ServiceRefused as refusal:
             self.message_user(request, str(refusal), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def log_change(self, request, obj, message):
+        """A save that changed nothing (no field, no reply) writes no "No fields changed." to
+        the admin's history; `message_user` then says so instead of "changed successfully"."""
+        if not message:
+            setattr(request, _NOTHING_CHANGED, True)
+            return None
+        return super().log_change(request, obj, message)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if level == messages.SUCCESS and getattr(request, _NOTHING_CHANGED, False):
+            message, level = NO_CHANGES, messages.INFO
+        super().message_user(request, message, level, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
         """Status and assignee through `ticket_update`, which logs who changed what and when."""
