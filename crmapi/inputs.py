@@ -8,14 +8,18 @@ none of which DRF's field-error dictionaries express.
 
 import datetime
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import cast
 
-from crmapi import messages
+from django.db.models import CharField
+
+from crmapi import limits, messages
 from crmapi.errors import bad_request
 from crmapi.parsers import JSONObject
 from tickets.formats import parse_contact_number
-from tickets.models import COMMENT_MAX_LENGTH, TicketStatus
+from tickets.models import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, Ticket, TicketStatus
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -89,8 +93,8 @@ def _effective_date(name: str, value: object) -> datetime.date | None:
     raise bad_request(messages.FIELD_BAD_DATE.format(name=name))
 
 
-def _optional_contact(name: str, value: object) -> int | None:
-    if value == "":
+def _contact(name: str, value: object, *, blank_is_none: bool) -> int | None:
+    if blank_is_none and value == "":
         return None
     number = parse_contact_number(value)
     if number is None:
@@ -98,40 +102,156 @@ def _optional_contact(name: str, value: object) -> int | None:
     return number
 
 
-# --- Ticket bodies (E3, E5) ----------------------------------------------------------------
+def _string_or_integer(name: str, value: object) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise bad_request(messages.FIELD_NOT_STRING_OR_INTEGER.format(name=name))
+    text = str(value)
+    if not text.strip():
+        raise bad_request(messages.FIELD_REQUIRED.format(name=name))
+    return text
 
 
-@dataclass(frozen=True)
-class FieldRule:
-    name: str  # as named in messages
-    attribute: str  # the model field it fills
-    check: Callable[[str, object], object]
+# --- The body fields, declared once -----------------------------------------------------------
+
+
+class Kind(StrEnum):
+    """What a field's value may be; each kind has one check here and one schema in
+    crmapi/openapi/components.py."""
+
+    TEXT = "text"
+    STATUS = "ticket status"
+    DATE = "date"
+    CONTACT = "contact number"
+    REFERENCE = "ticket reference"  # a string or an integer, E4's ticketNo
+
+
+@dataclass(eq=False)
+class BodyField:
+    """One body field, declared once: its validation below, its OpenAPI property and the API
+    reference's row are all derived from this declaration.
+
+    `blank`: for text, `""` (or only white space) is allowed; for a contact, `""` means none.
+    A declaration is one object everywhere (copying returns it), so a limit changed on it shows in
+    validation and in the next generated description alike.
+    """
+
+    name: str  # as named in messages and in the schema (the document's table spelling)
+    attribute: str  # what it fills: the model field, or the CommentInput attribute
+    kind: Kind
+    description: str  # for the OpenAPI property and the API reference
+    max_length: int | None = None  # text only
+    blank: bool = False
     required: bool = True
+    example: str | None = None
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def check(self, value: object) -> object:
+        """The value to store, or the contract's 400 naming this field."""
+        if self.kind is Kind.TEXT:
+            assert self.max_length is not None
+            return _text(self.name, value, max_length=self.max_length, allow_blank=self.blank)
+        if self.kind is Kind.STATUS:
+            return _status(self.name, value)
+        if self.kind is Kind.DATE:
+            return _effective_date(self.name, value)
+        if self.kind is Kind.CONTACT:
+            return _contact(self.name, value, blank_is_none=self.blank)
+        return _string_or_integer(self.name, value)
 
 
-def _non_blank(max_length: int) -> Callable[[str, object], str]:
-    return lambda name, value: _text(name, value, max_length=max_length, allow_blank=False)
+def _column_length(attribute: str) -> int:
+    """The model column's max_length: the store's limit is the body's limit."""
+    column = Ticket._meta.get_field(attribute)
+    assert isinstance(column, CharField)
+    assert column.max_length is not None
+    return column.max_length
 
 
-def _may_be_blank(max_length: int) -> Callable[[str, object], str]:
-    return lambda name, value: _text(name, value, max_length=max_length, allow_blank=True)
+def _ticket_text(name: str, attribute: str, description: str, *, blank: bool = False) -> BodyField:
+    return BodyField(
+        name, attribute, Kind.TEXT, description, max_length=_column_length(attribute), blank=blank
+    )
 
 
-TICKET_FIELD_RULES = [
-    FieldRule("ticketStatus", "ticket_status", _status),
-    FieldRule("effectiveDate", "effective_date", _effective_date),
-    FieldRule("ticketCategories", "ticket_categories", _non_blank(255)),
-    FieldRule("tickettitle", "title", _non_blank(255)),
-    FieldRule("description", "description", _non_blank(20_000)),
-    FieldRule("subcategory", "subcategory", _non_blank(255)),
-    FieldRule("status", "status", _non_blank(255)),
-    FieldRule("category", "category", _non_blank(255)),
-    FieldRule("voucherType", "voucher_type", _may_be_blank(255)),
-    FieldRule("voucherIdFormat", "voucher_id_format", _may_be_blank(255)),
-    FieldRule("passwordPattern", "password_pattern", _may_be_blank(255)),
-    FieldRule("source", "source", _non_blank(64)),
-]
-SOCIAL_CONTACT_RULE = FieldRule("contactId", "contact_number", _optional_contact, required=False)
+_MAY_BE_EMPTY = 'Must be present; may be `""`.'
+_TICKET_REFERENCE = (
+    "`TT1130` or `1130` (both ticket TT1130), or the record id `17x55954`. "
+    "Any other value is the same 404 as a ticket that is not the contact's."
+)
+
+# E3 and E5, in the contract's table order (the first failing field is the one reported).
+TICKET_FIELDS = (
+    BodyField(
+        "ticketStatus",
+        "ticket_status",
+        Kind.STATUS,
+        "Also `ticketstatus`. Case-insensitive; stored canonical.",
+    ),
+    BodyField(
+        "effectiveDate",
+        "effective_date",
+        Kind.DATE,
+        'Also `effectivedate`. A real date `YYYY-MM-DD`, or `""` for none '
+        '(the document\'s placeholder `"YYYY-MM-DD"` is refused).',
+        example="2021-09-11",
+    ),
+    _ticket_text("ticketCategories", "ticket_categories", "Also `ticketcategories`."),
+    _ticket_text("tickettitle", "title", "Also `ticket_title`. Returned as `ticket_title` and `label`."),
+    BodyField(
+        "description",
+        "description",
+        Kind.TEXT,
+        "The customer's request.",
+        max_length=DESCRIPTION_MAX_LENGTH,
+    ),
+    _ticket_text("subcategory", "subcategory", "E.g. `sub1`."),
+    _ticket_text("status", "status", "The channel's own status, e.g. `New` (not the ticket status)."),
+    _ticket_text("category", "category", "E.g. `cat1`."),
+    _ticket_text("voucherType", "voucher_type", f"Also `vouchertype`. {_MAY_BE_EMPTY}", blank=True),
+    _ticket_text(
+        "voucherIdFormat", "voucher_id_format", f"Also `voucheridformat`. {_MAY_BE_EMPTY}", blank=True
+    ),
+    _ticket_text(
+        "passwordPattern", "password_pattern", f"Also `passwordpattern`. {_MAY_BE_EMPTY}", blank=True
+    ),
+    _ticket_text("source", "source", "The channel the ticket came through: `app`, `facebook`, ..."),
+)
+# E3 only, after the others.
+SOCIAL_CONTACT_FIELD = BodyField(
+    "contactId",
+    "contact_number",
+    Kind.CONTACT,
+    "Optional; also `contact_id`. Links the ticket to a contact: `649797` or `12x649797`, "
+    'string or integer. Absent, `null` or `""` means no contact.',
+    blank=True,
+    required=False,
+    example="649797",
+)
+# E4, in the order they are checked.
+COMMENT_FIELDS = (
+    BodyField("ticketNo", "ticket_reference", Kind.REFERENCE, _TICKET_REFERENCE, example="TT1130"),
+    BodyField(
+        "comment",
+        "comment",
+        Kind.TEXT,
+        "The comment. Send it here: clients of the original document may instead leave it out (or "
+        "blank) and send the text in the `data` header, which is used only then.",
+        max_length=COMMENT_MAX_LENGTH,
+    ),
+    BodyField(
+        "contactId",
+        "contact_number",
+        Kind.CONTACT,
+        "Must be the token's contact: `649797` or `12x649797`.",
+        example="649797",
+    ),
+)
+
+
+def ticket_fields(*, social: bool) -> tuple[BodyField, ...]:
+    return (*TICKET_FIELDS, SOCIAL_CONTACT_FIELD) if social else TICKET_FIELDS
 
 
 def require_object(data: object) -> Mapping:
@@ -140,18 +260,22 @@ def require_object(data: object) -> Mapping:
     return data
 
 
+def _validate(fields: tuple[BodyField, ...], given: Mapping[str, object]) -> dict[str, object]:
+    """{attribute: checked value}, or the first error in declaration order."""
+    values: dict[str, object] = {}
+    for field in fields:
+        if field.name not in given:
+            if field.required:
+                raise bad_request(messages.FIELD_REQUIRED.format(name=field.name))
+            continue
+        values[field.attribute] = field.check(given[field.name])
+    return values
+
+
 def validate_ticket_body(data: object, *, social: bool) -> dict[str, object]:
     """Validated model attributes for a new ticket, or the first error in table order."""
-    rules = TICKET_FIELD_RULES + ([SOCIAL_CONTACT_RULE] if social else [])
-    given = match_fields(require_object(data), [rule.name for rule in rules])
-    values: dict[str, object] = {}
-    for rule in rules:
-        if rule.name not in given:
-            if rule.required:
-                raise bad_request(messages.FIELD_REQUIRED.format(name=rule.name))
-            continue
-        values[rule.attribute] = rule.check(rule.name, given[rule.name])
-    return values
+    fields = ticket_fields(social=social)
+    return _validate(fields, match_fields(require_object(data), [field.name for field in fields]))
 
 
 # --- Comment body (E4) ---------------------------------------------------------------------
@@ -164,42 +288,24 @@ class CommentInput:
     contact_number: int
 
 
-def _string_or_integer(name: str, value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise bad_request(messages.FIELD_NOT_STRING_OR_INTEGER.format(name=name))
-    text = str(value)
-    if not text.strip():
-        raise bad_request(messages.FIELD_REQUIRED.format(name=name))
-    return text
-
-
 def validate_comment_body(data: object, *, data_header: str) -> CommentInput:
     """E4's body in order ticketNo, comment, contactId; a blank comment falls back to the
     `data` header (CONTRACT §3, §6)."""
-    given = match_fields(require_object(data), ["ticketNo", "comment", "contactId"])
-
-    if "ticketNo" not in given:
-        raise bad_request(messages.FIELD_REQUIRED.format(name="ticketNo"))
-    ticket_reference = _string_or_integer("ticketNo", given["ticketNo"])
-
+    given = match_fields(require_object(data), [field.name for field in COMMENT_FIELDS])
     comment = given.get("comment")
     if isinstance(comment, str) and not comment.strip():
-        comment = None
-    if comment is None and data_header.strip():
-        comment = data_header
-    if comment is None:
-        raise bad_request(messages.FIELD_REQUIRED.format(name="comment"))
-    comment = _text("comment", comment, max_length=COMMENT_MAX_LENGTH, allow_blank=False)
-
-    if "contactId" not in given:
-        raise bad_request(messages.FIELD_REQUIRED.format(name="contactId"))
-    contact_number = parse_contact_number(given["contactId"])
-    if contact_number is None:
-        raise bad_request(messages.FIELD_BAD_CONTACT.format(name="contactId"))
-    return CommentInput(ticket_reference, comment, contact_number)
+        del given["comment"]
+    if "comment" not in given and data_header.strip():
+        given["comment"] = data_header
+    values = _validate(COMMENT_FIELDS, given)
+    return CommentInput(
+        ticket_reference=cast(str, values["ticket_reference"]),
+        comment=cast(str, values["comment"]),
+        contact_number=cast(int, values["contact_number"]),
+    )
 
 
-# --- Query parameters ----------------------------------------------------------------------
+# --- Query parameters, declared once ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -209,32 +315,90 @@ class ListParams:
     offset: int
 
 
-LIST_LIMIT_MAX = 500
+@dataclass(frozen=True)
+class QueryParameter:
+    """One query parameter: its validation and its OpenAPI parameter derive from this."""
+
+    name: str
+    kind: Kind | type[int]  # STATUS, REFERENCE, or int
+    description: str
+    message: str = ""  # the 400 for a value out of its rule
+    required: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    default: int | None = None
+    example: str | None = None
+
+    def read(self, query: Mapping[str, str]) -> object:
+        """The value; the default when absent or empty (CONTRACT §7)."""
+        if self.kind is Kind.STATUS:
+            raw = query.get(self.name, "").strip()
+            if not raw:
+                return None
+            status = _STATUS_BY_LOWER.get(raw.lower())
+            if status is None:
+                raise bad_request(self.message)
+            return status
+        raw = query.get(self.name, "")
+        if not raw:
+            return self.default
+        assert self.minimum is not None
+        assert self.maximum is not None
+        return _query_int(raw, minimum=self.minimum, maximum=self.maximum, message=self.message)
 
 
-def _query_int(raw: str, *, minimum: int, maximum: int | None, message: str) -> int:
-    if not re.fullmatch(r"[0-9]{1,9}", raw.strip(), re.ASCII):
+# E1's, in the order they are checked.
+LIST_PARAMETERS = (
+    QueryParameter(
+        "status",
+        Kind.STATUS,
+        "Only tickets in this status (case-insensitive). Empty counts as absent.",
+        message=messages.QUERY_BAD_STATUS,
+    ),
+    QueryParameter(
+        "limit",
+        int,
+        f"At most this many tickets, 1 to {limits.LIST_LIMIT_MAX}. Empty counts as absent.",
+        message=messages.QUERY_BAD_LIMIT,
+        minimum=1,
+        maximum=limits.LIST_LIMIT_MAX,
+        default=limits.LIST_LIMIT_MAX,
+    ),
+    QueryParameter(
+        "offset",
+        int,
+        "Skip this many tickets first. Empty counts as absent.",
+        message=messages.QUERY_BAD_OFFSET,
+        minimum=0,
+        maximum=limits.QUERY_INTEGER_MAX,
+        default=0,
+    ),
+)
+# E6's and E7's: the ticket, named as E4's body names it.
+TICKET_NO_PARAMETER = QueryParameter(
+    "ticketNo", Kind.REFERENCE, _TICKET_REFERENCE, required=True, example="TT1130"
+)
+
+_QUERY_INTEGER = re.compile(rf"[0-9]{{1,{limits.QUERY_INTEGER_DIGITS}}}", re.ASCII)
+
+
+def _query_int(raw: str, *, minimum: int, maximum: int, message: str) -> int:
+    if not _QUERY_INTEGER.fullmatch(raw.strip()):
         raise bad_request(message)
     number = int(raw)
-    if number < minimum or (maximum is not None and number > maximum):
+    if number < minimum or number > maximum:
         raise bad_request(message)
     return number
 
 
 def validate_list_params(query: Mapping[str, str]) -> ListParams:
     """E1's `status`, `limit`, `offset`; an empty parameter counts as absent (CONTRACT §7)."""
-    status = None
-    if raw_status := query.get("status", "").strip():
-        status = _STATUS_BY_LOWER.get(raw_status.lower())
-        if status is None:
-            raise bad_request(messages.QUERY_BAD_STATUS)
-    limit = LIST_LIMIT_MAX
-    if raw_limit := query.get("limit", ""):
-        limit = _query_int(raw_limit, minimum=1, maximum=LIST_LIMIT_MAX, message=messages.QUERY_BAD_LIMIT)
-    offset = 0
-    if raw_offset := query.get("offset", ""):
-        offset = _query_int(raw_offset, minimum=0, maximum=None, message=messages.QUERY_BAD_OFFSET)
-    return ListParams(status=status, limit=limit, offset=offset)
+    values = {parameter.name: parameter.read(query) for parameter in LIST_PARAMETERS}
+    return ListParams(
+        status=cast(str | None, values["status"]),
+        limit=cast(int, values["limit"]),
+        offset=cast(int, values["offset"]),
+    )
 
 
 def required_query_param(query: Mapping[str, str], name: str) -> str:

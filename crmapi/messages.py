@@ -1,14 +1,25 @@
 """Every sentence the /crm/v1/ contract answers with, written once.
 
-Code raises these and tests import them; `tests/crmapi/test_contract_messages.py` writes the contract's
-sentences out letter for letter, so a constant that drifts from the contract fails there.
+Sentences that state a limit are formatted from the constant the rule itself reads (limits.py),
+so a limit changed there changes the sentence too. Code raises these and tests import them;
+`tests/crmapi/test_contract_messages.py` writes the contract's sentences out letter for letter, so
+a constant that drifts from the contract fails there.
 """
+
+from crmapi.limits import (
+    BODY_MAX_MIB,
+    CORRELATION_ID_MAX_LENGTH,
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    LIST_LIMIT_MAX,
+    SOURCE_HEADER_MAX_LENGTH,
+)
 
 HEADER_MISSING = "Header '{name}' not present in the request."
 HEADER_CORRELATION_ID_INVALID = (
-    "Header 'correlationId' must be 1 to 128 visible ASCII characters without spaces."
+    f"Header 'correlationId' must be 1 to {CORRELATION_ID_MAX_LENGTH} visible ASCII characters "
+    "without spaces."
 )
-HEADER_SOURCE_TOO_LONG = "Header 'source' must be 1 to 64 characters."
+HEADER_SOURCE_TOO_LONG = f"Header 'source' must be 1 to {SOURCE_HEADER_MAX_LENGTH} characters."
 HEADER_SOURCE_NOT_ALLOWED = "Header 'source' must be one of: {allowed}."
 HEADER_SR_DATE_INVALID = "Header 'srDate' must be a real date in DD-MM-YYYY format."
 HEADER_OPERATION_INVALID = "Header 'operation' must be '{operation}' for this endpoint."
@@ -28,7 +39,7 @@ TOKEN_INVALID = "JWT is not valid."
 
 BODY_MALFORMED = "Malformed JSON request body."
 BODY_NOT_OBJECT = "Request body must be a JSON object."
-BODY_TOO_LARGE = "Request body must not exceed 1 MiB."
+BODY_TOO_LARGE = f"Request body must not exceed {BODY_MAX_MIB} MiB."
 BODY_UNSUPPORTED_MEDIA_TYPE = "Content type '{content_type}' is not supported; send application/json."
 BODY_CONTENT_TYPE_MISSING = "Header 'Content-Type' not present in the request; send application/json."
 
@@ -44,7 +55,7 @@ FIELD_BAD_CONTACT = "Field '{name}' must be a contact number."
 
 QUERY_REQUIRED = "Query parameter '{name}' is required."
 QUERY_BAD_STATUS = "Query parameter 'status' must be one of: Open, In Progress, Wait For Response, Closed."
-QUERY_BAD_LIMIT = "Query parameter 'limit' must be an integer from 1 to 500."
+QUERY_BAD_LIMIT = f"Query parameter 'limit' must be an integer from 1 to {LIST_LIMIT_MAX}."
 QUERY_BAD_OFFSET = "Query parameter 'offset' must be an integer of 0 or more."
 
 CONTACT_MISMATCH = "contactId does not match the token."
@@ -53,7 +64,10 @@ TICKET_NOT_FOUND = "Ticket '{ticket_no}' not found."
 PATH_NOT_FOUND = "No endpoint at '{path}'."
 METHOD_NOT_ALLOWED = "Method '{method}' is not allowed on this endpoint."
 THROTTLED = "Too many requests. Retry in {wait} seconds."
-IDEMPOTENCY_KEY_INVALID = "Header 'Idempotency-Key' must be 1 to 255 visible ASCII characters without spaces."
+IDEMPOTENCY_KEY_INVALID = (
+    f"Header 'Idempotency-Key' must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters "
+    "without spaces."
+)
 IDEMPOTENCY_KEY_REUSED = "Idempotency-Key '{key}' was already used for a different request."
 IDEMPOTENCY_KEY_IN_FLIGHT = "Idempotency-Key '{key}' is already being processed."
 DOWNSTREAM_ERROR_CODE = "Downstream error"

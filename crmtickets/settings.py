@@ -10,6 +10,7 @@ import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
+from crmapi import limits
 from crmtickets.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -160,7 +161,7 @@ WHITENOISE_ALLOW_ALL_ORIGINS = False
 # --- Request limits --------------------------------------------------------------------------
 
 # CONTRACT §6: a body over 1 MiB is 413.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = limits.BODY_MAX_BYTES
 
 # --- Cache ------------------------------------------------------------------------------------
 # Holds the throttle counters, so it must be shared by every process: Redis when REDIS_URL is set

@@ -12,6 +12,8 @@ from django.db.models import Q
 COMMENT_MAX_LENGTH = 10_000
 
 
+# The longest ticket description (a text column, so the limit is stated here, not by the column).
+DESCRIPTION_MAX_LENGTH = 20_000
 class TicketStatus(models.TextChoices):
     """CONTRACT §6: the four ticket statuses, stored in their canonical spelling."""
 

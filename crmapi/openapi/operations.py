@@ -27,11 +27,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from crmapi import idempotency, messages
+from crmapi import idempotency, inputs, messages
 from crmapi.errors import error_envelope
-from crmapi.inputs import LIST_LIMIT_MAX, WHITESPACE
+from crmapi.inputs import WHITESPACE
 from crmapi.renderers import success_envelope
-from tickets.models import COMMENT_MAX_LENGTH, TicketStatus
+from tickets.models import TicketStatus
 
 HEADER = OpenApiParameter.HEADER
 QUERY = OpenApiParameter.QUERY
@@ -270,88 +270,108 @@ SPELLING_NOTE = (
 )
 
 
-def _body_text(max_length: int, description: str, *, blank: bool = False) -> serializers.Field:
-    rules = {"pattern": NO_NUL} if blank else {"minLength": 1, "pattern": NON_BLANK}
-    return _text(maxLength=max_length, description=description, **rules)
-
-
-class TicketCreateRequest(serializers.Serializer):
-    __doc__ = "A new ticket (E5 creates it for the token's contact). " + SPELLING_NOTE
-
-    ticketStatus = _text(
-        enum=STATUSES, description="Also `ticketstatus`. Case-insensitive; stored canonical."
-    )
-    effectiveDate = SchemaField(
-        {
+def body_field_schema(field: inputs.BodyField) -> dict:
+    """A body field's OpenAPI property, derived from its declaration in crmapi.inputs."""
+    if field.kind is inputs.Kind.TEXT:
+        rules = {"pattern": NO_NUL} if field.blank else {"minLength": 1, "pattern": NON_BLANK}
+        return {"type": "string", "maxLength": field.max_length, "description": field.description, **rules}
+    if field.kind is inputs.Kind.STATUS:
+        return {"type": "string", "enum": STATUSES, "description": field.description}
+    if field.kind is inputs.Kind.DATE:
+        return {
             "type": "string",
             "anyOf": [{"format": "date"}, {"enum": [""]}],
-            "description": 'Also `effectivedate`. A real date `YYYY-MM-DD`, or `""` for none '
-            '(the document\'s placeholder `"YYYY-MM-DD"` is refused).',
-            "example": "2021-09-11",
+            "description": field.description,
+            "example": field.example,
         }
-    )
-    ticketCategories = _body_text(255, "Also `ticketcategories`.")
-    tickettitle = _body_text(255, "Also `ticket_title`. Returned as `ticket_title` and `label`.")
-    description = _body_text(20_000, "The customer's request.")
-    subcategory = _body_text(255, "E.g. `sub1`.")
-    status = _body_text(255, "The channel's own status, e.g. `New` (not the ticket status).")
-    category = _body_text(255, "E.g. `cat1`.")
-    voucherType = _body_text(255, 'Also `vouchertype`. Must be present; may be `""`.', blank=True)
-    voucherIdFormat = _body_text(255, 'Also `voucheridformat`. Must be present; may be `""`.', blank=True)
-    passwordPattern = _body_text(255, 'Also `passwordpattern`. Must be present; may be `""`.', blank=True)
-    source = _body_text(64, "The channel the ticket came through: `app`, `facebook`, ...")
-
-
-CONTACT_NUMBER = {
-    "oneOf": [
-        {
-            "type": "string",
-            "pattern": rf"^[{WHITESPACE}]*(12x)?[0-9]{{1,18}}[{WHITESPACE}]*$",
-            "example": "649797",
-        },
-        {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
-    ]
-}
-
-
-class SocialTicketCreateRequest(TicketCreateRequest):
-    __doc__ = "A ticket from a social or app channel (E3). " + SPELLING_NOTE
-
-    contactId = SchemaField(
-        {
-            "oneOf": [*CONTACT_NUMBER["oneOf"], {"type": "string", "enum": [""]}],
+    if field.kind is inputs.Kind.CONTACT:
+        forms = [
+            {
+                "type": "string",
+                "pattern": rf"^[{WHITESPACE}]*(12x)?[0-9]{{1,18}}[{WHITESPACE}]*$",
+                "example": field.example,
+            },
+            {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+        ]
+        if not field.blank:
+            return {"oneOf": forms, "description": field.description}
+        return {
+            "oneOf": [*forms, {"type": "string", "enum": [""]}],
             "nullable": True,
-            "description": "Optional; also `contact_id`. Links the ticket to a contact: `649797` or "
-            '`12x649797`, string or integer. Absent, `null` or `""` means no contact.',
-        },
-        required=False,
+            "description": field.description,
+        }
+    return {
+        "oneOf": [
+            {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE},
+            {"type": "integer"},
+        ],
+        "description": field.description,
+        "example": field.example,
+    }
+
+
+def query_parameter(parameter: inputs.QueryParameter) -> OpenApiParameter:
+    """A query parameter, derived from its declaration in crmapi.inputs."""
+    if parameter.kind is inputs.Kind.STATUS:
+        schema: dict = {"type": "string", "enum": STATUSES}
+    elif parameter.kind is inputs.Kind.REFERENCE:
+        schema = {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE}
+    else:
+        schema = {
+            "type": "integer",
+            "minimum": parameter.minimum,
+            "maximum": parameter.maximum,
+            "default": parameter.default,
+        }
+    examples = [OpenApiExample("Ticket number", value=parameter.example)] if parameter.example else []
+    return OpenApiParameter(
+        parameter.name,
+        type=schema,
+        location=QUERY,
+        required=parameter.required,
+        description=parameter.description,
+        examples=examples,
     )
 
 
-TICKET_REFERENCE = {
-    "oneOf": [
-        {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE},
-        {"type": "integer"},
-    ],
-    "description": "`TT1130` or `1130` (both ticket TT1130), or the record id `17x55954`. "
-    "Any other value is the same 404 as a ticket that is not the contact's.",
-    "example": "TT1130",
-}
+class BodyFieldSchema(serializers.Field):
+    """A body field in a request component; its schema is derived from the declaration when the
+    description is generated, so the description always says what validation does."""
+
+    def __init__(self, declaration: inputs.BodyField, **kwargs):
+        self.declaration = declaration
+        super().__init__(required=declaration.required, **kwargs)
 
 
-class TicketCommentRequest(serializers.Serializer):
-    """A customer comment (E4). Checked in this order: `ticketNo`, `comment`, `contactId` (400),
-    then `contactId` against the token (403), then the ticket (404). Keys match like E3/E5's."""
+class BodyFieldSchemaExtension(OpenApiSerializerFieldExtension):
+    target_class = BodyFieldSchema
 
-    ticketNo = SchemaField(TICKET_REFERENCE)
-    comment = _body_text(
-        COMMENT_MAX_LENGTH,
-        "The comment. Send it here: clients of the original document may instead leave it out (or "
-        "blank) and send the text in the `data` header, which is used only then.",
-    )
-    contactId = SchemaField(
-        {**CONTACT_NUMBER, "description": "Must be the token's contact: `649797` or `12x649797`."}
-    )
+    def map_serializer_field(self, auto_schema, direction):
+        return body_field_schema(self.target.declaration)
+
+
+def request_component(name: str, doc: str, fields) -> type[serializers.Serializer]:
+    """The named request component of a body, one property per declared field, in order."""
+    attributes = {field.name: BodyFieldSchema(field) for field in fields}
+    return type(name, (serializers.Serializer,), {"__doc__": doc, "__module__": __name__, **attributes})
+
+
+TicketCreateRequest = request_component(
+    "TicketCreateRequest",
+    "A new ticket (E5 creates it for the token's contact). " + SPELLING_NOTE,
+    inputs.ticket_fields(social=False),
+)
+SocialTicketCreateRequest = request_component(
+    "SocialTicketCreateRequest",
+    "A ticket from a social or app channel (E3). " + SPELLING_NOTE,
+    inputs.ticket_fields(social=True),
+)
+TicketCommentRequest = request_component(
+    "TicketCommentRequest",
+    "A customer comment (E4). Checked in this order: `ticketNo`, `comment`, `contactId` (400),\n"
+    "    then `contactId` against the token (403), then the ticket (404). Keys match like E3/E5's.",
+    inputs.COMMENT_FIELDS,
+)
 
 
 # --- Results (CONTRACT §7, §10) ----------------------------------------------------------------
@@ -609,24 +629,7 @@ list_tickets = _operation(
     description="The tickets of the contact named by the token, newest first.",
     operation="ticketDetail",
     parameters=[
-        OpenApiParameter(
-            "status",
-            type={"type": "string", "enum": STATUSES},
-            location=QUERY,
-            description="Only tickets in this status (case-insensitive). Empty counts as absent.",
-        ),
-        OpenApiParameter(
-            "limit",
-            type={"type": "integer", "minimum": 1, "maximum": LIST_LIMIT_MAX, "default": LIST_LIMIT_MAX},
-            location=QUERY,
-            description=f"At most this many tickets, 1 to {LIST_LIMIT_MAX}. Empty counts as absent.",
-        ),
-        OpenApiParameter(
-            "offset",
-            type={"type": "integer", "minimum": 0, "maximum": 999_999_999, "default": 0},
-            location=QUERY,
-            description="Skip this many tickets first. Empty counts as absent.",
-        ),
+        *(query_parameter(parameter) for parameter in inputs.LIST_PARAMETERS),
         TOTAL_COUNT,
     ],
     responses={
@@ -748,14 +751,8 @@ create_ticket = _operation(
 )
 
 MISSING_TICKET_NO = _error_example("Missing ticketNo", 400, messages.QUERY_REQUIRED.format(name="ticketNo"))
-TICKET_NO_QUERY = OpenApiParameter(
-    "ticketNo",
-    type={"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE},
-    location=QUERY,
-    required=True,
-    description=TICKET_REFERENCE["description"],
-    examples=[OpenApiExample("Ticket number", value="TT1130")],
-)
+TICKET_NO_QUERY = query_parameter(inputs.TICKET_NO_PARAMETER)
+
 
 list_ticket_comments = _operation(
     operation_id="listTicketComments",

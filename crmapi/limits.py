@@ -1,0 +1,17 @@
+"""The /crm/v1/ contract's own limits (CONTRACT §3, §6, §7, §9), each written once.
+
+The domain's limits (a title's or a comment's length) live with the domain, in tickets.models.
+These are the contract's: validation, the messages that state them (messages.py formats its
+sentences from these constants), the OpenAPI description and the API reference all read them
+here. Imports nothing, so that messages.py can.
+"""
+
+CORRELATION_ID_MAX_LENGTH = 128  # visible ASCII characters
+SOURCE_HEADER_MAX_LENGTH = 64
+IDEMPOTENCY_KEY_MAX_LENGTH = 255  # visible ASCII characters
+BODY_MAX_MIB = 1
+BODY_MAX_BYTES = BODY_MAX_MIB * 1024 * 1024
+
+LIST_LIMIT_MAX = 500  # E1's `limit`: its maximum and its default
+QUERY_INTEGER_DIGITS = 9  # a query integer is at most this many ASCII digits
+QUERY_INTEGER_MAX = 10**QUERY_INTEGER_DIGITS - 1
