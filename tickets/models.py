@@ -10,10 +10,10 @@ from django.db.models import Q
 
 # The longest message of a conversation, from a customer (E4) or an agent (the desk).
 COMMENT_MAX_LENGTH = 10_000
-
-
 # The longest ticket description (a text column, so the limit is stated here, not by the column).
 DESCRIPTION_MAX_LENGTH = 20_000
+
+
 class TicketStatus(models.TextChoices):
     """CONTRACT §6: the four ticket statuses, stored in their canonical spelling."""
 
