@@ -47,8 +47,9 @@ class StrictJSONParser(JSONParser):
 
 
 def _is_json_media_type(content_type: str) -> bool:
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    return media_type == "application/json" or media_type.endswith("+json")
+    """application/json alone, in any case and with any parameters: the type StrictJSONParser
+    declares, so DRF never has a `+json` type to parse either."""
+    return content_type.split(";", 1)[0].strip().lower() == StrictJSONParser.media_type
 
 
 def request_json(request) -> object:
