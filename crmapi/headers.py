@@ -4,7 +4,22 @@ the error handler."""
 
 import re
 
-_CORRELATION_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+from crmapi import limits
+
+# A regex class body: the visible ASCII characters (letters, digits, punctuation), no space. The
+# form of `correlationId` and `Idempotency-Key`; the OpenAPI patterns are written from it too.
+VISIBLE_ASCII = r"\x21-\x7e"
+# `srDate`, DD-MM-YYYY with a day and month in range (whether the date is real is checked apart).
+# Written so that it means the same in Python and in ECMA-262 (the OpenAPI pattern).
+SR_DATE_PATTERN = r"^(0[1-9]|[12][0-9]|3[01])-(0[1-9]|1[0-2])-[0-9]{4}$"
+
+
+def visible_ascii(max_length: int) -> re.Pattern:
+    """1 to `max_length` visible ASCII characters, no spaces."""
+    return re.compile(rf"^[{VISIBLE_ASCII}]{{1,{max_length}}}$")
+
+
+_CORRELATION_ID = visible_ascii(limits.CORRELATION_ID_MAX_LENGTH)
 
 
 def header_value(request, name: str) -> str:
@@ -25,7 +40,7 @@ def _as_utf8(value: str) -> str:
 
 
 def is_correlation_id(text: str) -> bool:
-    """CONTRACT §3: 1 to 128 visible ASCII characters, no spaces."""
+    """CONTRACT §3: 1 to 128 visible ASCII characters, no spaces (limits.py)."""
     return bool(_CORRELATION_ID.match(text))
 
 

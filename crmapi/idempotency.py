@@ -20,7 +20,6 @@ import functools
 import hashlib
 import json
 import logging
-import re
 from datetime import datetime, timedelta
 
 import orjson
@@ -28,9 +27,9 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.response import Response
 
-from crmapi import messages
+from crmapi import limits, messages
 from crmapi.errors import ApiError, bad_request
-from crmapi.headers import header_value
+from crmapi.headers import header_value, visible_ascii
 from crmapi.models import IdempotencyRecord
 
 logger = logging.getLogger("tickets.idempotency")
@@ -41,7 +40,7 @@ LIFETIME = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=5)  # far beyond any request's run time (gunicorn kills at 30 s)
 CLAIM_ATTEMPTS = 3
 
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY = visible_ascii(limits.IDEMPOTENCY_KEY_MAX_LENGTH)
 
 
 # --- The key and the body ---------------------------------------------------------------------

@@ -18,10 +18,10 @@ from django.db.models import CharField
 from crmapi import limits, messages
 from crmapi.errors import bad_request
 from crmapi.parsers import JSONObject
-from tickets.formats import parse_contact_number
+from tickets.formats import DATE_FORM, parse_contact_number
 from tickets.models import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, Ticket, TicketStatus
 
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_ISO_DATE = re.compile(rf"^{DATE_FORM}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _STATUS_BY_LOWER = {status.lower(): status for status in TicketStatus.values}
 

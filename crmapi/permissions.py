@@ -10,14 +10,14 @@ import re
 from django.conf import settings
 from rest_framework.permissions import BasePermission
 
-from crmapi import errors, messages
+from crmapi import errors, limits, messages
 from crmapi.errors import bad_request
-from crmapi.headers import header_value, is_correlation_id
+from crmapi.headers import SR_DATE_PATTERN, header_value, is_correlation_id
 
 TOKEN_HEADER = "token"
 COMMON_HEADERS = ("correlationId", "source", "srDate", "operation", "destination")
 
-_SR_DATE = re.compile(r"^([0-9]{2})-([0-9]{2})-([0-9]{4})$")
+_SR_DATE = re.compile(SR_DATE_PATTERN)
 
 
 def mandatory_headers(token_required: bool) -> tuple[str, ...]:
@@ -25,10 +25,9 @@ def mandatory_headers(token_required: bool) -> tuple[str, ...]:
 
 
 def _is_real_date(text: str) -> bool:
-    match = _SR_DATE.match(text)
-    if not match:
+    if not _SR_DATE.match(text):
         return False
-    day, month, year = (int(part) for part in match.groups())
+    day, month, year = (int(part) for part in text.split("-"))
     try:
         datetime.date(year, month, day)
     except ValueError:
@@ -41,7 +40,7 @@ def _check_values(values: dict[str, str], operation: str) -> None:
         raise bad_request(messages.HEADER_CORRELATION_ID_INVALID)
 
     source = values["source"]
-    if len(source) > 64:
+    if len(source) > limits.SOURCE_HEADER_MAX_LENGTH:
         raise bad_request(messages.HEADER_SOURCE_TOO_LONG)
     allowed = settings.CRM_ALLOWED_SOURCES
     if allowed and source.lower() not in {name.lower() for name in allowed}:

@@ -12,9 +12,21 @@ CONTACT_ID_PREFIX = "12x"
 USER_ID_PREFIX = "19x"
 TICKET_NUMBER_PREFIX = "TT"
 
-_CONTACT = re.compile(rf"^(?:{CONTACT_ID_PREFIX})?([0-9]{{1,18}})$", re.ASCII)
-_TICKET_NUMBER = re.compile(rf"^(?:{TICKET_NUMBER_PREFIX})?([0-9]{{1,18}})$", re.ASCII | re.IGNORECASE)
-_RECORD_ID = re.compile(rf"^{RECORD_ID_PREFIX}([0-9]{{1,18}})$", re.ASCII)
+# The forms below are regexes that mean the same in Python and in ECMA-262, so that the OpenAPI
+# description (crmapi/openapi/) writes its patterns from them.
+NUMBER_DIGITS = 18  # contact numbers, ticket numbers and record ids: at most this many digits
+NUMBER_MAX = 10**NUMBER_DIGITS - 1
+# A contact number as a client may send it: `649797` or `12x649797`.
+CONTACT_NUMBER_FORM = rf"({CONTACT_ID_PREFIX})?[0-9]{{1,{NUMBER_DIGITS}}}"
+# `YYYY-MM-DD`, and a timestamp as format_datetime writes it (CONTRACT §7).
+DATE_FORM = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+DATETIME_FORM = rf"{DATE_FORM} [0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}"
+
+_CONTACT = re.compile(rf"^{CONTACT_NUMBER_FORM}$", re.ASCII)
+_TICKET_NUMBER = re.compile(
+    rf"^(?:{TICKET_NUMBER_PREFIX})?([0-9]{{1,{NUMBER_DIGITS}}})$", re.ASCII | re.IGNORECASE
+)
+_RECORD_ID = re.compile(rf"^{RECORD_ID_PREFIX}([0-9]{{1,{NUMBER_DIGITS}}})$", re.ASCII)
 
 
 def format_datetime(value: datetime.datetime) -> str:
@@ -41,10 +53,10 @@ def parse_contact_number(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value if 0 <= value < 10**18 else None
+        return value if 0 <= value <= NUMBER_MAX else None
     if isinstance(value, str):
-        match = _CONTACT.match(value.strip())
-        return int(match.group(1)) if match else None
+        text = value.strip()
+        return int(text.removeprefix(CONTACT_ID_PREFIX)) if _CONTACT.match(text) else None
     return None
 
 

@@ -27,10 +27,11 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from crmapi import idempotency, inputs, messages
+from crmapi import headers, idempotency, inputs, limits, messages
 from crmapi.errors import error_envelope
 from crmapi.inputs import WHITESPACE
 from crmapi.renderers import success_envelope
+from tickets import formats
 from tickets.models import TicketStatus
 
 HEADER = OpenApiParameter.HEADER
@@ -41,7 +42,16 @@ NOT_ONLY_SPACE = rf"[^{WHITESPACE}]"
 NON_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 NO_NUL = r"^[^\x00]*$"
 STATUSES = list(TicketStatus.values)
-DATETIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
+DATETIME = rf"^{formats.DATETIME_FORM}$"
+# 1 to n visible ASCII characters (correlationId, Idempotency-Key), as crmapi.headers checks them.
+VISIBLE_ASCII = rf"^[{headers.VISIBLE_ASCII}]+$"
+TICKET_NO = rf"^{formats.TICKET_NUMBER_PREFIX}[0-9]+$"
+RECORD_ID = rf"^{formats.RECORD_ID_PREFIX}[0-9]+$"
+
+
+def prefixed_or_empty(prefix: str) -> str:
+    """`formats.prefixed`'s output: the prefix and digits, or "" for none."""
+    return rf"^({prefix}[0-9]+)?$"
 
 
 # --- The token ---------------------------------------------------------------------------------
@@ -89,21 +99,21 @@ def contract_headers(operation: str) -> list[OpenApiParameter]:
     return [
         _header(
             "correlationId",
-            {"minLength": 1, "maxLength": 128, "pattern": r"^[\x21-\x7e]+$"},
+            {"minLength": 1, "maxLength": limits.CORRELATION_ID_MAX_LENGTH, "pattern": VISIBLE_ASCII},
             "The caller's trace id: 1 to 128 visible ASCII characters, no spaces (a UUID is "
             "recommended, not required). Echoed as a response header. Names are case-insensitive.",
             "123e4567-e89b-12d3-a456-426614174000",
         ),
         _header(
             "source",
-            {"minLength": 1, "maxLength": 64, "pattern": NOT_ONLY_SPACE},
+            {"minLength": 1, "maxLength": limits.SOURCE_HEADER_MAX_LENGTH, "pattern": NOT_ONLY_SPACE},
             "The calling channel, 1 to 64 characters. When the service sets `CRM_ALLOWED_SOURCES`, "
             "one of those (case-insensitive).",
             "Selfcare",
         ),
         _header(
             "srDate",
-            {"pattern": r"^(0[1-9]|[12][0-9]|3[01])-(0[1-9]|1[0-2])-[0-9]{4}$"},
+            {"pattern": headers.SR_DATE_PATTERN},
             "The request date, a real calendar date written exactly `DD-MM-YYYY`, zero-padded "
             "(`11-09-2021` is 11 September 2021; `1-9-2021`, `2021-09-11` and `31-02-2021` are refused). "
             "Also accepted spelled `srdate`.",
@@ -122,7 +132,7 @@ def contract_headers(operation: str) -> list[OpenApiParameter]:
 EXAMPLE_KEY = "5f0c7a8e-3b1d-4c2a-9e6f-1a2b3c4d5e6f"
 IDEMPOTENCY_KEY = _header(
     idempotency.HEADER,
-    {"minLength": 1, "maxLength": 255, "pattern": r"^[\x21-\x7e]+$"},
+    {"minLength": 1, "maxLength": limits.IDEMPOTENCY_KEY_MAX_LENGTH, "pattern": VISIBLE_ASCII},
     "Optional, 1 to 255 visible ASCII characters (CONTRACT §9). A retry with the same key and the "
     "same JSON body (on E4, also the same `data` header) within 24 hours returns the first "
     "response with `Idempotent-Replayed: true` and creates nothing; the same key with a different "
@@ -288,10 +298,10 @@ def body_field_schema(field: inputs.BodyField) -> dict:
         forms = [
             {
                 "type": "string",
-                "pattern": rf"^[{WHITESPACE}]*(12x)?[0-9]{{1,18}}[{WHITESPACE}]*$",
+                "pattern": rf"^[{WHITESPACE}]*{formats.CONTACT_NUMBER_FORM}[{WHITESPACE}]*$",
                 "example": field.example,
             },
-            {"type": "integer", "minimum": 0, "maximum": 10**18 - 1},
+            {"type": "integer", "minimum": 0, "maximum": formats.NUMBER_MAX},
         ]
         if not field.blank:
             return {"oneOf": forms, "description": field.description}
@@ -378,12 +388,12 @@ TicketCommentRequest = request_component(
 
 
 class TicketListItem(serializers.Serializer):
-    ticket_no = _text(pattern=r"^TT[0-9]+$", example="TT1524")
+    ticket_no = _text(pattern=TICKET_NO, example="TT1524")
     ticketstatus = _text(enum=STATUSES)
     description = _text()
     createdtime = _text(pattern=DATETIME, example="2020-02-14 18:19:47")
     ticketcategories = _text()
-    id = _text(pattern=r"^17x[0-9]+$", example="17x95784")
+    id = _text(pattern=RECORD_ID, example="17x95784")
 
 
 class IssueTypes(serializers.Serializer):
@@ -393,9 +403,9 @@ class IssueTypes(serializers.Serializer):
 
 _EMPTY = 'Always `""`: the store keeps no data for it.'
 RECORD_FIELDS = {
-    "ticket_no": {"pattern": r"^TT[0-9]+$", "description": "`TT` + the ticket number."},
+    "ticket_no": {"pattern": TICKET_NO, "description": "`TT` + the ticket number."},
     "assigned_user_id": {
-        "pattern": r"^(19x[0-9]+)?$",
+        "pattern": prefixed_or_empty(formats.USER_ID_PREFIX),
         "description": '`19x<staff user id>`, `""` when unassigned.',
     },
     "parent_id": {"description": _EMPTY},
@@ -409,13 +419,19 @@ RECORD_FIELDS = {
     "days": {"description": _EMPTY},
     "createdtime": {"pattern": DATETIME},
     "modifiedtime": {"pattern": DATETIME},
-    "modifiedby": {"pattern": r"^(19x[0-9]+)?$", "description": '`19x<staff user id>`, `""` when none.'},
+    "modifiedby": {
+        "pattern": prefixed_or_empty(formats.USER_ID_PREFIX),
+        "description": '`19x<staff user id>`, `""` when none.',
+    },
     "ticket_title": {},
     "description": {},
     "solution": {"description": _EMPTY},
-    "contact_id": {"pattern": r"^(12x[0-9]+)?$", "description": '`12x<contact number>`, `""` when none.'},
+    "contact_id": {
+        "pattern": prefixed_or_empty(formats.CONTACT_ID_PREFIX),
+        "description": '`12x<contact number>`, `""` when none.',
+    },
     "from_portal": {"enum": ["0", "1"], "description": "`1` for E5, `0` for E3."},
-    "effectivedate": {"pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"},
+    "effectivedate": {"pattern": rf"^({formats.DATE_FORM})?$"},
     "subcategory": {},
     "source": {"description": "The body's channel."},
     "starred": {"enum": ["0", "1"]},
@@ -433,7 +449,7 @@ RECORD_FIELDS = {
     "voucheridformat": {},
     "passwordpattern": {},
     "currencyid": {"description": _EMPTY},
-    "id": {"pattern": r"^17x[0-9]+$", "description": "`17x<record id>`."},
+    "id": {"pattern": RECORD_ID, "description": "`17x<record id>`."},
     "label": {"description": "The title."},
     "category": {},
     "status": {"description": "The channel's status, as sent."},
