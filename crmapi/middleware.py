@@ -2,8 +2,13 @@
 
 DRF's exception handler covers errors raised in a view. Anything else — a path no view
 matches, an error in another middleware, Django's own 400/500 pages — would leave as HTML;
-this middleware, outermost, turns every such response under /crm/ into the error envelope,
-echoes `correlationId`, and strips the body of HEAD responses.
+this middleware turns every such response under /crm/ into the error envelope, echoes
+`correlationId`, and strips the body of HEAD responses.
+
+Its place in MIDDLEWARE: outside every Django middleware (security, sessions, common, CSRF,
+auth, ...), so their HTML answers are replaced too; inside the three of the site that must
+see what it sends or come first: the access log (logs the final response), the health probes
+(answered before the host check) and CORS (adds its headers to the envelopes as well).
 """
 
 import logging
