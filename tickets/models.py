@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from tickets.history import COMMENT_KINDS, ActorKind, EventKind, render_update_log
+
 # The longest message of a conversation, from a customer (E4) or an agent (the desk).
 COMMENT_MAX_LENGTH = 10_000
 # The longest ticket description (a text column, so the limit is stated here, not by the column).
@@ -86,9 +88,12 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    update_log = models.TextField(blank=True)
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField()
+
+    # The ticket's events in order, when a selector prefetched them (or `ticket_create` just wrote
+    # them): `update_log` renders these instead of querying.
+    loaded_events: "list[TicketEvent]"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -105,6 +110,13 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"TT{self.ticket_number} {self.title}"
+
+    @property
+    def update_log(self) -> str:
+        """The record's history text (CONTRACT §7), rendered from the events: one query unless
+        they were loaded with the ticket."""
+        events = self.__dict__.get("loaded_events")
+        return render_update_log(self.events.all() if events is None else events)
 
 
 class Comment(models.Model):
@@ -145,3 +157,59 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on TT{self.ticket.ticket_number}"
+
+
+class TicketEvent(models.Model):
+    """One change in a ticket's history: what happened, who did it, and the values before and
+    after as the update log shows them.
+
+    Rows are only ever added, by the services, in the transaction of the change. The actor's
+    name is the one they had at the time, so renaming a user never rewrites a rendered log;
+    `actor_user` links the staff user while the account exists. Read in primary-key order.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events", db_index=False)
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="ticket_events",
+    )
+    actor_name = models.CharField(max_length=255, blank=True, help_text="The staff user's name at the time.")
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    text = models.TextField(blank=True, help_text="Earlier update log text, kept verbatim (legacy only).")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # A ticket's history in order; also serves the foreign key (no index of its own).
+            models.Index(fields=["ticket", "id"], name="ticket_event_ticket_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EventKind.values), name="ticket_event_kind_known"),
+            models.CheckConstraint(
+                condition=Q(actor_kind__in=ActorKind.values), name="ticket_event_actor_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(actor_kind=ActorKind.STAFF) | Q(actor_user__isnull=True),
+                name="ticket_event_user_only_for_staff",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=EventKind.LEGACY) | Q(text=""), name="ticket_event_text_only_for_legacy"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=sorted(COMMENT_KINDS)) | Q(comment__isnull=True),
+                name="ticket_event_comment_only_for_comment_kinds",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on ticket {self.ticket_id}"

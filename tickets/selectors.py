@@ -1,7 +1,9 @@
 """Reads from the store, each with a fixed number of queries whatever the data size."""
 
+from django.db.models import Prefetch
+
 from tickets.formats import TicketReference
-from tickets.models import Comment, IssueType, Ticket
+from tickets.models import Comment, IssueType, Ticket, TicketEvent
 
 # The columns of one E1 item, as `ticket_list_for_contact` returns them.
 TICKET_LIST_FIELDS = (
@@ -35,10 +37,21 @@ def issue_type_names() -> list[str]:
     )
 
 
-def ticket_get_for_contact(*, reference: TicketReference, contact_number: int) -> Ticket | None:
+def ticket_events_prefetch() -> Prefetch:
+    """A ticket's events in order, loaded into `Ticket.loaded_events`: one query for any number
+    of tickets and events, and `update_log` renders without another."""
+    return Prefetch("events", queryset=TicketEvent.objects.order_by("pk"), to_attr="loaded_events")
+
+
+def ticket_get_for_contact(
+    *, reference: TicketReference, contact_number: int, with_history: bool = False
+) -> Ticket | None:
     """The contact's ticket, or None when it does not exist *or* belongs to someone else:
-    the two must be indistinguishable to the caller (CONTRACT §5)."""
+    the two must be indistinguishable to the caller (CONTRACT §5). `with_history` loads its
+    events too (the full record, E7): two queries whatever the history's length."""
     tickets = Ticket.objects.filter(contact_number=contact_number)
+    if with_history:
+        tickets = tickets.prefetch_related(ticket_events_prefetch())
     if reference.record_id is not None:
         tickets = tickets.filter(pk=reference.record_id)
     else:

@@ -9,14 +9,11 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tickets.formats import format_datetime, user_display_name
+from tickets import history
+from tickets.history import ActorKind, EventKind
 from tickets.models import COMMENT_MAX_LENGTH, Comment, Ticket, TicketNumberCounter, TicketStatus
 
 TICKET_SEQUENCE = "ticket"
-UPDATE_LOG_CREATED = "Ticket created."
-UPDATE_LOG_STATUS = "Status changed from {old} to {new} by {by} on {when}."
-UPDATE_LOG_ASSIGNEE = "Assignee changed from {old} to {new} by {by} on {when}."
-UPDATE_LOG_NOBODY = "nobody"
 
 # Created by migration 0003_support_agent_group, which also fixes its permissions.
 SUPPORT_AGENT_GROUP = "Support agent"
@@ -79,7 +76,11 @@ def ticket_create(
     voucher_id_format: str = "",
     password_pattern: str = "",
 ) -> Ticket:
-    """Create a ticket and its history. API tickets start unassigned (CONTRACT §7)."""
+    """Create a ticket and its `created` event. API tickets start unassigned (CONTRACT §7).
+
+    The returned ticket carries the event it was created with, so its record renders the update
+    log without reading it back.
+    """
     now = timezone.now()
     ticket = Ticket(
         ticket_number=_next_ticket_number(),
@@ -97,12 +98,12 @@ def ticket_create(
         voucher_type=voucher_type,
         voucher_id_format=voucher_id_format,
         password_pattern=password_pattern,
-        update_log=UPDATE_LOG_CREATED,
         created_at=now,
         modified_at=now,
     )
     ticket.full_clean(validate_unique=False, validate_constraints=False)
     ticket.save(force_insert=True)
+    ticket.loaded_events = [history.record_created(ticket=ticket, at=now)]
     return ticket
 
 
@@ -111,6 +112,7 @@ def comment_create_by_contact(*, ticket: Ticket, contact_number: int, text: str)
     """A customer's public comment on its own ticket (E4)."""
     comment = Comment(ticket=ticket, author_contact=contact_number, text=text, created_at=timezone.now())
     comment.save(force_insert=True)
+    history.record_comment(comment=comment)
     return comment
 
 
@@ -119,41 +121,45 @@ def _require_staff(user, what: str) -> None:
         raise ValidationError(NOT_STAFF.format(what=what))
 
 
-def _assignee_name(user) -> str:
-    return UPDATE_LOG_NOBODY if user is None else user_display_name(user)
-
-
 @transaction.atomic
 def ticket_update(*, ticket: Ticket, by, ticket_status: str | None = None, assignee=_KEEP) -> Ticket:
     """A staff user's change of status and/or assignee (the support desk, single or bulk).
 
-    Each real change appends one line with who and when to `update_log`, and sets
-    `modified_by`/`modified_at`, which E7's record shows (CONTRACT §7). A change to the current
-    value is no change: nothing is logged or saved. The row is locked and re-read so concurrent
-    agents append to the log instead of overwriting each other's lines.
+    Each real change records one event with who and when (one line of the update log), and
+    sets `modified_by`/`modified_at`, which E7's record shows (CONTRACT §7). A change to the
+    current value is no change: nothing is recorded or saved. The row is locked and re-read so
+    concurrent agents see each other's changes and their events follow in the order they happened.
     """
     _require_staff(by, "change tickets")
     if ticket_status is not None and ticket_status not in TicketStatus.values:
         raise ValidationError(UNKNOWN_STATUS.format(status=ticket_status))
     locked = Ticket.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=ticket.pk)
-    changes = []
+    changes: list[tuple[EventKind, str, str]] = []
     if ticket_status is not None and ticket_status != locked.ticket_status:
-        changes.append((UPDATE_LOG_STATUS, locked.ticket_status, ticket_status))
+        changes.append((EventKind.STATUS_CHANGED, locked.ticket_status, ticket_status))
         locked.ticket_status = ticket_status
     if assignee is not _KEEP and getattr(assignee, "pk", None) != locked.assigned_to_id:
         if assignee is not None:
             _require_staff(assignee, "be assigned tickets")
-        changes.append((UPDATE_LOG_ASSIGNEE, _assignee_name(locked.assigned_to), _assignee_name(assignee)))
+        old, new = history.assignee_value(locked.assigned_to), history.assignee_value(assignee)
+        changes.append((EventKind.ASSIGNEE_CHANGED, old, new))
         locked.assigned_to = assignee
     if not changes:
         return locked
     now = timezone.now()
-    by_name, when = user_display_name(by), format_datetime(now)
-    lines = [template.format(old=old, new=new, by=by_name, when=when) for template, old, new in changes]
-    locked.update_log = "\n".join(filter(None, [locked.update_log, *lines]))
     locked.modified_by = by
     locked.modified_at = now
-    locked.save(update_fields=["ticket_status", "assigned_to", "update_log", "modified_by", "modified_at"])
+    locked.save(update_fields=["ticket_status", "assigned_to", "modified_by", "modified_at"])
+    for kind, before, after in changes:
+        history.record_event(
+            ticket=locked,
+            kind=kind,
+            at=now,
+            actor_kind=ActorKind.STAFF,
+            actor=by,
+            old_value=before,
+            new_value=after,
+        )
     return locked
 
 
@@ -188,6 +194,7 @@ def comment_create_by_agent(*, ticket: Ticket, author, text: str, is_internal: b
         ticket=ticket, author_user=author, text=text, is_internal=is_internal, created_at=timezone.now()
     )
     comment.save(force_insert=True)
+    history.record_comment(comment=comment)
     return comment
 
 
