@@ -29,7 +29,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crmapi.endpoints import E1, E2, E3, E5
 from crmapi.outputs import ticket_record
-from tickets.models import IssueType, Ticket, TicketNumberCounter
+from tickets.history import ActorKind, EventKind
+from tickets.models import IssueType, Ticket, TicketEvent, TicketNumberCounter
 
 HEADERS = ("token", "correlationId", "source", "srDate", "operation", "destination")
 CORRELATION_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -167,19 +168,25 @@ def ticket_values(request) -> dict:
 
 @transaction.atomic
 def insert_ticket(*, contact: int | None, from_portal: bool, values: dict) -> Ticket:
-    """The next number from the counter row (locked by the UPDATE until commit), then the row."""
+    """The next number from the counter row (locked by the UPDATE until commit), then the row
+    and its `created` event, kept on the ticket for the record's update log as the project does."""
     counter = TicketNumberCounter.objects.filter(name="ticket")
     counter.update(last_number=F("last_number") + 1)
     now = timezone.now()
-    return Ticket.objects.create(
+    ticket = Ticket.objects.create(
         ticket_number=counter.values_list("last_number", flat=True).get(),
         contact_number=contact,
         from_portal=from_portal,
-        update_log="Ticket created.",
         created_at=now,
         modified_at=now,
         **values,
     )
+    actor_kind = ActorKind.SYSTEM if contact is None else ActorKind.CUSTOMER
+    event = TicketEvent.objects.create(
+        ticket=ticket, kind=EventKind.CREATED, actor_kind=actor_kind, created_at=now
+    )
+    ticket.loaded_events = [event]
+    return ticket
 
 
 @csrf_exempt

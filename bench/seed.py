@@ -12,7 +12,8 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.models import Max
 
-from tickets.models import Ticket, TicketNumberCounter
+from tickets.history import ActorKind, EventKind
+from tickets.models import Ticket, TicketEvent, TicketNumberCounter
 
 # Newest seeded ticket; older ones go back one minute each.
 NEWEST = datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
@@ -56,7 +57,6 @@ def _column_sql(
         "subcategory": ("'sub1'", []),
         "status": ("'New'", []),
         "source": ("'app'", []),
-        "update_log": ("'Ticket created.'", []),
         "created_at": (_created_at_sql(), [newest]),
         "modified_at": (_created_at_sql(), [newest]),
     }
@@ -97,10 +97,24 @@ def insert_tickets(*, first_contact: int, contacts: int, per_contact: int) -> in
         )
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [count, *params])
+            cursor.execute(*_created_events_sql(next_number, next_number + count - 1))
             _set_counter(next_number + count - 1)
         next_number += count
         done += count
     return total
+
+
+def _created_events_sql(first_number: int, last_number: int) -> tuple[str, list]:
+    """Each seeded ticket's `created` event, as `ticket_create` writes it (a customer's ticket)."""
+    events = connection.ops.quote_name(TicketEvent._meta.db_table)
+    tickets = connection.ops.quote_name(Ticket._meta.db_table)
+    sql = (
+        f"INSERT INTO {events} "
+        "(ticket_id, kind, actor_kind, actor_name, old_value, new_value, text, created_at) "
+        f"SELECT id, %s, %s, '', '', '', '', created_at FROM {tickets} "
+        "WHERE ticket_number BETWEEN %s AND %s ORDER BY id"
+    )
+    return sql, [EventKind.CREATED.value, ActorKind.CUSTOMER.value, first_number, last_number]
 
 
 def _next_number() -> int:

@@ -123,16 +123,16 @@ class TicketViewSet(CrmViewSet):
     @schema.get_ticket
     def record(self, request):
         """E7: one of the contact's tickets as the full record."""
-        ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"))
+        ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"), with_history=True)
         return Response(ticket_record(ticket))
 
-    def _own_ticket(self, ticket_reference: str):
+    def _own_ticket(self, ticket_reference: str, *, with_history: bool = False):
         """The contact's ticket; unknown, foreign and unparseable references are one 404."""
         reference = parse_ticket_reference(ticket_reference)
         ticket = None
         if reference is not None:
             ticket = selectors.ticket_get_for_contact(
-                reference=reference, contact_number=self.contact_number()
+                reference=reference, contact_number=self.contact_number(), with_history=with_history
             )
         if ticket is None:
             raise ApiError(404, messages.TICKET_NOT_FOUND.format(ticket_no=ticket_reference))
