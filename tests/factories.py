@@ -7,7 +7,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from crmapi.models import IdempotencyRecord
-from tickets.models import Comment, IssueType, Ticket, TicketStatus
+from tickets.history import EventKind, creator_kind
+from tickets.models import Comment, IssueType, Ticket, TicketEvent, TicketStatus
 
 
 class UserFactory(DjangoModelFactory):
@@ -34,8 +35,11 @@ class IssueTypeFactory(DjangoModelFactory):
 
 
 class TicketFactory(DjangoModelFactory):
+    """A ticket with its `created` event, as `services.ticket_create` writes it."""
+
     class Meta:
         model = Ticket
+        skip_postgeneration_save = True
 
     ticket_number = factory.Sequence(lambda n: 5000 + n)
     contact_number = 649797
@@ -48,9 +52,23 @@ class TicketFactory(DjangoModelFactory):
     status = "New"
     source = "app"
     from_portal = True
-    update_log = "Ticket created."
     created_at = factory.LazyFunction(timezone.now)
     modified_at = factory.SelfAttribute("created_at")
+    created_event = factory.RelatedFactory(
+        "tests.factories.TicketEventFactory", factory_related_name="ticket"
+    )
+
+
+class TicketEventFactory(DjangoModelFactory):
+    """A ticket's `created` event unless told otherwise."""
+
+    class Meta:
+        model = TicketEvent
+
+    ticket = factory.SubFactory(TicketFactory, created_event=None)
+    kind = EventKind.CREATED
+    actor_kind = factory.LazyAttribute(lambda event: creator_kind(event.ticket.contact_number))
+    created_at = factory.SelfAttribute("ticket.created_at")
 
 
 class CommentFactory(DjangoModelFactory):

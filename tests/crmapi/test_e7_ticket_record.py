@@ -6,7 +6,7 @@ import pytest
 from tests.factories import AgentCommentFactory, UserFactory
 from tests.support.client import envelope_result
 from tests.support.endpoints import CONTACT, E3, E5, E7, TICKET_BODY
-from tickets import services
+from tickets import history, services
 from tickets.formats import format_datetime
 from tickets.models import Ticket, TicketStatus
 
@@ -57,8 +57,8 @@ def test_status_change_by_an_agent_shows_with_its_history(api, created, dana):
     assert read["ticketstatus"] == "Closed"
     assert read["update_log"] == "\n".join(
         [
-            services.UPDATE_LOG_CREATED,
-            services.UPDATE_LOG_STATUS.format(
+            history.UPDATE_LOG_CREATED,
+            history.UPDATE_LOG_STATUS.format(
                 old="Open", new="Closed", by="Dana Reyes", when=format_datetime(updated.modified_at)
             ),
         ]
