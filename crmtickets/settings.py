@@ -224,11 +224,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SORT_OPERATION_PARAMETERS": False,  # headers in the contract's order (CONTRACT §3)
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
-    "PREPROCESSING_HOOKS": ["crmapi.openapi.operations.strip_trailing_slash"],
+    "PREPROCESSING_HOOKS": ["crmapi.openapi.hooks.strip_trailing_slash"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "crmapi.openapi.operations.empty_query_is_absent",
-        "crmapi.openapi.operations.ticket_links",
+        "crmapi.openapi.hooks.empty_query_is_absent",
+        "crmapi.openapi.hooks.ticket_links",
     ],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",

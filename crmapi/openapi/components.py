@@ -1,0 +1,316 @@
+"""The components of the OpenAPI description (drf-spectacular): the token's security scheme, the
+envelopes, the request bodies and the results (CONTRACT §2, §4, §6, §7, §10).
+
+The API validates bodies by hand (crmapi.inputs), so nothing here validates a request: the
+serializers below exist only to give drf-spectacular named components with the contract's rules.
+The request bodies' properties are derived from the body fields declared in crmapi.inputs, and the
+patterns from the forms in crmapi.headers and tickets.formats, so the description says what the
+service does.
+
+Decisions where the contract says nothing about the description itself:
+- The JWT is the `token` security scheme (apiKey in header `token`), not a header parameter too:
+  generated clients and Swagger UI's "Authorize" then handle it once for every operation.
+- Bodies are described with the table spelling of the document (`ticketStatus`, `tickettitle`);
+  the example spelling (`ticketstatus`, `ticket_title`) is explained, with the document's body, in
+  the body's description (a formal example must validate against the property names).
+"""
+
+import json
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_serializer, inline_serializer
+from rest_framework import serializers
+
+from crmapi import headers, inputs
+from crmapi.inputs import WHITESPACE
+from crmapi.openapi.examples import DOCUMENT_SPELLING_BODY
+from tickets import formats
+from tickets.models import TicketStatus
+
+# Text the service refuses: blank (only white space) or holding a NUL (CONTRACT §6).
+NOT_ONLY_SPACE = rf"[^{WHITESPACE}]"
+NON_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
+NO_NUL = r"^[^\x00]*$"
+STATUSES = list(TicketStatus.values)
+DATETIME = rf"^{formats.DATETIME_FORM}$"
+# 1 to n visible ASCII characters (correlationId, Idempotency-Key), as crmapi.headers checks them.
+VISIBLE_ASCII = rf"^[{headers.VISIBLE_ASCII}]+$"
+TICKET_NO = rf"^{formats.TICKET_NUMBER_PREFIX}[0-9]+$"
+RECORD_ID = rf"^{formats.RECORD_ID_PREFIX}[0-9]+$"
+
+
+def prefixed_or_empty(prefix: str) -> str:
+    """`formats.prefixed`'s output: the prefix and digits, or "" for none."""
+    return rf"^({prefix}[0-9]+)?$"
+
+
+# --- The token ---------------------------------------------------------------------------------
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    """The customer's JWT in the `token` header (CONTRACT §3.3, §4)."""
+
+    target_class = "crmapi.authentication.JWTAuthentication"
+    name = "token"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "token",
+            "description": (
+                "A JWT from the customer's identity service; its `sub` is the contact number "
+                '(`"649797"`), `exp` is required. A `Bearer ` prefix is tolerated. In development, '
+                "mint one with `python manage.py issue_token --contact 649797 --ttl 3600`.\n\n"
+                "A missing `token` is 400 like any missing header; it is checked after the other "
+                "headers, and every failure is 401 with errorCode `INVALID_TOKEN`, e.g. "
+                "`JWT strings must contain exactly 2 period characters. Found: 0`, `JWT expired.`, "
+                "`JWT signature does not match.`"
+            ),
+        }
+
+
+# --- Envelope components (CONTRACT §2) -----------------------------------------------------------
+
+
+class SchemaField(serializers.Field):
+    """A schema-only field whose OpenAPI schema is given as written (kept as a constructor
+    argument, because DRF rebuilds fields from their arguments)."""
+
+    def __init__(self, schema: dict, **kwargs):
+        self.schema = schema
+        super().__init__(**kwargs)
+
+
+class SchemaFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = SchemaField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return self.target.schema
+
+
+def _text(*, required: bool = True, **schema) -> serializers.Field:
+    return SchemaField({"type": "string", **schema}, required=required)
+
+
+def envelope(name: str, result) -> serializers.Serializer:
+    """`{"response": {"success": "true", "result": <result>}}` as the component `<name>Envelope`."""
+    response = inline_serializer(
+        name=f"{name}Response",
+        fields={"success": _text(enum=["true"]), "result": result},
+    )
+    wrapper = inline_serializer(name=f"{name}Envelope", fields={"response": response})
+    # An envelope is one object even when it wraps a list or answers a `list` action (E2).
+    extend_schema_serializer(many=False)(type(wrapper))
+    return wrapper
+
+
+class ErrorArguments(serializers.Serializer):
+    statusCode = _text(pattern=r"^[1-5][0-9]{2}$", description="The HTTP status, as a string.")
+    errorCode = _text(
+        description="`<status> <REASON_PHRASE>` (`400 BAD_REQUEST`), or `INVALID_TOKEN` (401) or "
+        "`Downstream error` (500, the store is unreachable)."
+    )
+    errorMessage = _text(description="What went wrong, in one sentence.")
+
+
+class ErrorResult(serializers.Serializer):
+    arguments = ErrorArguments()
+
+
+class ErrorResponse(serializers.Serializer):
+    success = _text(enum=["false"])
+    result = ErrorResult()
+
+
+class ErrorEnvelope(serializers.Serializer):
+    """Every error under /crm/, whatever its status."""
+
+    response = ErrorResponse()
+
+
+# --- Request bodies (CONTRACT §6) --------------------------------------------------------------
+
+SPELLING_NOTE = (
+    "Keys match case-insensitively and ignoring underscores, so both spellings of the customer's "
+    "document work: the table's `ticketStatus`, `tickettitle`, `voucherIdFormat` (used below) and "
+    "the example's `ticketstatus`, `ticket_title`, `voucheridformat`. Two keys naming one field are "
+    "refused; unknown keys are ignored and never stored; `null` counts as absent. Lengths count "
+    "Unicode code points. The first failing field, in the order listed, is reported.\n\n"
+    "The document's example body, accepted as written once its placeholder `effectivedate` "
+    '`"YYYY-MM-DD"` is replaced by a date or `""`:\n\n```json\n'
+    + json.dumps(DOCUMENT_SPELLING_BODY, indent=2)
+    + "\n```"
+)
+
+
+def body_field_schema(field: inputs.BodyField) -> dict:
+    """A body field's OpenAPI property, derived from its declaration in crmapi.inputs."""
+    if field.kind is inputs.Kind.TEXT:
+        rules = {"pattern": NO_NUL} if field.blank else {"minLength": 1, "pattern": NON_BLANK}
+        return {"type": "string", "maxLength": field.max_length, "description": field.description, **rules}
+    if field.kind is inputs.Kind.STATUS:
+        return {"type": "string", "enum": STATUSES, "description": field.description}
+    if field.kind is inputs.Kind.DATE:
+        return {
+            "type": "string",
+            "anyOf": [{"format": "date"}, {"enum": [""]}],
+            "description": field.description,
+            "example": field.example,
+        }
+    if field.kind is inputs.Kind.CONTACT:
+        forms = [
+            {
+                "type": "string",
+                "pattern": rf"^[{WHITESPACE}]*{formats.CONTACT_NUMBER_FORM}[{WHITESPACE}]*$",
+                "example": field.example,
+            },
+            {"type": "integer", "minimum": 0, "maximum": formats.NUMBER_MAX},
+        ]
+        if not field.blank:
+            return {"oneOf": forms, "description": field.description}
+        return {
+            "oneOf": [*forms, {"type": "string", "enum": [""]}],
+            "nullable": True,
+            "description": field.description,
+        }
+    return {
+        "oneOf": [
+            {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE},
+            {"type": "integer"},
+        ],
+        "description": field.description,
+        "example": field.example,
+    }
+
+
+class BodyFieldSchema(serializers.Field):
+    """A body field in a request component; its schema is derived from the declaration when the
+    description is generated, so the description always says what validation does."""
+
+    def __init__(self, declaration: inputs.BodyField, **kwargs):
+        self.declaration = declaration
+        super().__init__(required=declaration.required, **kwargs)
+
+
+class BodyFieldSchemaExtension(OpenApiSerializerFieldExtension):
+    target_class = BodyFieldSchema
+
+    def map_serializer_field(self, auto_schema, direction):
+        return body_field_schema(self.target.declaration)
+
+
+def request_component(name: str, doc: str, fields) -> type[serializers.Serializer]:
+    """The named request component of a body, one property per declared field, in order."""
+    attributes = {field.name: BodyFieldSchema(field) for field in fields}
+    return type(name, (serializers.Serializer,), {"__doc__": doc, "__module__": __name__, **attributes})
+
+
+TicketCreateRequest = request_component(
+    "TicketCreateRequest",
+    "A new ticket (E5 creates it for the token's contact). " + SPELLING_NOTE,
+    inputs.ticket_fields(social=False),
+)
+SocialTicketCreateRequest = request_component(
+    "SocialTicketCreateRequest",
+    "A ticket from a social or app channel (E3). " + SPELLING_NOTE,
+    inputs.ticket_fields(social=True),
+)
+TicketCommentRequest = request_component(
+    "TicketCommentRequest",
+    "A customer comment (E4). Checked in this order: `ticketNo`, `comment`, `contactId` (400),\n"
+    "    then `contactId` against the token (403), then the ticket (404). Keys match like E3/E5's.",
+    inputs.COMMENT_FIELDS,
+)
+
+
+# --- Results (CONTRACT §7, §10) ----------------------------------------------------------------
+
+
+class TicketListItem(serializers.Serializer):
+    ticket_no = _text(pattern=TICKET_NO, example="TT1524")
+    ticketstatus = _text(enum=STATUSES)
+    description = _text()
+    createdtime = _text(pattern=DATETIME, example="2020-02-14 18:19:47")
+    ticketcategories = _text()
+    id = _text(pattern=RECORD_ID, example="17x95784")
+
+
+class IssueTypes(serializers.Serializer):
+    code = _text(enum=["00000"])
+    issueTypes = serializers.ListField(child=_text())
+
+
+_EMPTY = 'Always `""`: the store keeps no data for it.'
+RECORD_FIELDS = {
+    "ticket_no": {"pattern": TICKET_NO, "description": "`TT` + the ticket number."},
+    "assigned_user_id": {
+        "pattern": prefixed_or_empty(formats.USER_ID_PREFIX),
+        "description": '`19x<staff user id>`, `""` when unassigned.',
+    },
+    "parent_id": {"description": _EMPTY},
+    "ticketpriorities": {"description": _EMPTY},
+    "product_id": {"description": _EMPTY},
+    "ticketseverities": {"description": _EMPTY},
+    "ticketstatus": {"enum": STATUSES},
+    "ticketcategories": {},
+    "update_log": {"description": "Human-readable history; starts with `Ticket created.`"},
+    "hours": {"description": _EMPTY},
+    "days": {"description": _EMPTY},
+    "createdtime": {"pattern": DATETIME},
+    "modifiedtime": {"pattern": DATETIME},
+    "modifiedby": {
+        "pattern": prefixed_or_empty(formats.USER_ID_PREFIX),
+        "description": '`19x<staff user id>`, `""` when none.',
+    },
+    "ticket_title": {},
+    "description": {},
+    "solution": {"description": _EMPTY},
+    "contact_id": {
+        "pattern": prefixed_or_empty(formats.CONTACT_ID_PREFIX),
+        "description": '`12x<contact number>`, `""` when none.',
+    },
+    "from_portal": {"enum": ["0", "1"], "description": "`1` for E5, `0` for E3."},
+    "effectivedate": {"pattern": rf"^({formats.DATE_FORM})?$"},
+    "subcategory": {},
+    "source": {"description": "The body's channel."},
+    "starred": {"enum": ["0", "1"]},
+    "tags": {"description": _EMPTY},
+    "cf_1518": {"description": _EMPTY},
+    "cf_1520": {"description": _EMPTY},
+    "cf_1522": {"description": _EMPTY},
+    "cf_1524": {"description": _EMPTY},
+    "cf_1526": {"description": _EMPTY},
+    "internalmemo": {"description": _EMPTY},
+    "vendorid": {"description": _EMPTY},
+    "vouchertype": {},
+    "requiredprefix": {"description": _EMPTY},
+    "rechargeinterfaces": {"description": _EMPTY},
+    "voucheridformat": {},
+    "passwordpattern": {},
+    "currencyid": {"description": _EMPTY},
+    "id": {"pattern": RECORD_ID, "description": "`17x<record id>`."},
+    "label": {"description": "The title."},
+    "category": {},
+    "status": {"description": "The channel's status, as sent."},
+}
+
+TicketRecord = inline_serializer(
+    name="TicketRecord",
+    fields={key: _text(**schema) for key, schema in RECORD_FIELDS.items()},
+)
+
+
+TICKET_RECORD_ENVELOPE = envelope("TicketRecord", TicketRecord)
+
+
+class TicketComment(serializers.Serializer):
+    id = _text(pattern=r"^[0-9]+$")
+    commentcontent = _text()
+    createdtime = _text(pattern=DATETIME)
+    author = _text(enum=["customer", "agent"])
+    authorname = _text(description='The agent\'s display name; `""` for the customer.')
+
+
+class CommentSubmitted(serializers.Serializer):
+    message = _text(enum=["Comments submitted successfully"])

@@ -1,0 +1,157 @@
+"""The parameters of the OpenAPI description: the contract's request headers (CONTRACT §3, §9),
+the response headers, and the query parameters (§7, §10), the latter derived from their
+declarations in crmapi.inputs."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
+
+from crmapi import idempotency, limits
+from crmapi.headers import SR_DATE_PATTERN
+from crmapi.inputs import LIST_PARAMETERS, TICKET_NO_PARAMETER, Kind, QueryParameter
+from crmapi.openapi.components import NOT_ONLY_SPACE, STATUSES, VISIBLE_ASCII
+from crmapi.openapi.examples import EXAMPLE_CORRELATION_ID, EXAMPLE_KEY
+
+HEADER = OpenApiParameter.HEADER
+QUERY = OpenApiParameter.QUERY
+
+
+# --- Request headers (CONTRACT §3, §9) ---------------------------------------------------------
+
+
+def _header(name: str, schema: dict, description: str, example: str, *, required: bool = True):
+    return OpenApiParameter(
+        name,
+        type={"type": "string", **schema},
+        location=HEADER,
+        required=required,
+        description=description,
+        examples=[OpenApiExample(name, value=example)],
+    )
+
+
+def contract_headers(operation: str) -> list[OpenApiParameter]:
+    """The mandatory headers every endpoint checks, in the contract's order (CONTRACT §3)."""
+    return [
+        _header(
+            "correlationId",
+            {"minLength": 1, "maxLength": limits.CORRELATION_ID_MAX_LENGTH, "pattern": VISIBLE_ASCII},
+            f"The caller's trace id: 1 to {limits.CORRELATION_ID_MAX_LENGTH} visible ASCII characters, "
+            "no spaces (a UUID is recommended, not required). Echoed as a response header. Names are "
+            "case-insensitive.",
+            EXAMPLE_CORRELATION_ID,
+        ),
+        _header(
+            "source",
+            {"minLength": 1, "maxLength": limits.SOURCE_HEADER_MAX_LENGTH, "pattern": NOT_ONLY_SPACE},
+            f"The calling channel, 1 to {limits.SOURCE_HEADER_MAX_LENGTH} characters. When the service "
+            "sets `CRM_ALLOWED_SOURCES`, one of those (case-insensitive).",
+            "Selfcare",
+        ),
+        _header(
+            "srDate",
+            {"pattern": SR_DATE_PATTERN},
+            "The request date, a real calendar date written exactly `DD-MM-YYYY`, zero-padded "
+            "(`11-09-2021` is 11 September 2021; `1-9-2021`, `2021-09-11` and `31-02-2021` are refused). "
+            "Also accepted spelled `srdate`.",
+            "11-09-2021",
+        ),
+        _header(
+            "operation",
+            {"enum": [operation]},
+            f"Names the endpoint: `{operation}` (case-insensitive).",
+            operation,
+        ),
+        _header("destination", {"enum": ["CRM"]}, "Always `CRM` (case-insensitive).", "CRM"),
+    ]
+
+
+IDEMPOTENCY_KEY = _header(
+    idempotency.HEADER,
+    {"minLength": 1, "maxLength": limits.IDEMPOTENCY_KEY_MAX_LENGTH, "pattern": VISIBLE_ASCII},
+    f"Optional, 1 to {limits.IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters (CONTRACT §9). "
+    "A retry with the same key and the same JSON body (on E4, also the same `data` header) "
+    "within 24 hours returns the first response with `Idempotent-Replayed: true` and creates "
+    "nothing; the same key with a different body, or while the first request is still running, "
+    "is 409. Only successes are stored, so a corrected retry may reuse the key. Scoped to the "
+    "endpoint and the token's contact (E3: the key alone).",
+    EXAMPLE_KEY,
+    required=False,
+)
+
+DATA_HEADER = _header(
+    "data",
+    {},
+    "Optional, for clients of the original document: the comment text, used only when the body's "
+    "`comment` is absent or blank. Prefer `comment` in the body.",
+    "venki testing",
+    required=False,
+)
+
+CORRELATION_ID_ECHO = OpenApiParameter(
+    "correlationId",
+    type=str,
+    location=HEADER,
+    response=True,
+    description="The request's `correlationId`, echoed on every response when one was sent.",
+)
+IDEMPOTENT_REPLAYED = OpenApiParameter(
+    idempotency.REPLAYED_HEADER,
+    type={"type": "string", "enum": ["true"]},
+    location=HEADER,
+    response=[200],
+    description="Present when this is the stored first response to an `Idempotency-Key` retry.",
+)
+TOTAL_COUNT = OpenApiParameter(
+    "X-Total-Count",
+    type={"type": "integer", "minimum": 0},
+    location=HEADER,
+    required=True,
+    response=[200],
+    description="The number of the contact's tickets matching `status`, before `limit`/`offset`.",
+)
+ALLOW = OpenApiParameter(
+    "Allow",
+    type=str,
+    location=HEADER,
+    required=True,
+    response=[405],
+    description="Every method the path answers, `HEAD` and `OPTIONS` included.",
+)
+RETRY_AFTER = OpenApiParameter(
+    "Retry-After",
+    type={"type": "integer", "minimum": 1},
+    location=HEADER,
+    required=True,
+    response=[429],
+    description="Seconds to wait before the next request.",
+)
+
+
+# --- Query parameters (CONTRACT §7, §10) -------------------------------------------------------
+
+
+def query_parameter(parameter: QueryParameter) -> OpenApiParameter:
+    """A query parameter, derived from its declaration in crmapi.inputs."""
+    if parameter.kind is Kind.STATUS:
+        schema: dict = {"type": "string", "enum": STATUSES}
+    elif parameter.kind is Kind.REFERENCE:
+        schema = {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE}
+    else:
+        schema = {
+            "type": "integer",
+            "minimum": parameter.minimum,
+            "maximum": parameter.maximum,
+            "default": parameter.default,
+        }
+    examples = [OpenApiExample("Ticket number", value=parameter.example)] if parameter.example else []
+    return OpenApiParameter(
+        parameter.name,
+        type=schema,
+        location=QUERY,
+        required=parameter.required,
+        description=parameter.description,
+        examples=examples,
+    )
+
+
+LIST_QUERY = [query_parameter(parameter) for parameter in LIST_PARAMETERS]  # E1
+TICKET_NO_QUERY = query_parameter(TICKET_NO_PARAMETER)  # E6, E7
