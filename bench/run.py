@@ -152,7 +152,7 @@ def production_environment(database_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         # Throttles keep counting (on REDIS_URL's cache when set, as in production) but never refuse.
         CRM_THROTTLE_CONTACT_RATE="1000000/min",
-        CRM_THROTTLE_ANON_RATE="1000000/min",
+        CRM_THROTTLE_ADDRESS_RATE="1000000/min",
     )
     return env
 

@@ -1,8 +1,9 @@
 """Request throttling: the 429 envelope plus `Retry-After` (CONTRACT §8).
 
 Two scopes, with rates in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` (docs/abuse-protection.md):
-- `contact`: the token's contact, on every token endpoint (E1, E2, E4-E7);
-- `address`: the client address, on the tokenless E3.
+- `contact`: the token's contact, on every token endpoint (E1, E2, E4-E7),
+  `CRM_THROTTLE_CONTACT_RATE`;
+- `address`: the client address, on the tokenless E3, `CRM_THROTTLE_ADDRESS_RATE`.
 
 Throttles run where DRF runs them, after the header and token checks, so a contact is only
 known once its token is verified and requests refused earlier (which never reach the store) are

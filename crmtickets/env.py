@@ -41,6 +41,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_renamed(old: str, new: str) -> None:
+    """Refuse to start with a variable under its old name: ignoring it would silently drop what
+    the operator configured (a throttle rate, say)."""
+    if old in os.environ:
+        raise ImproperlyConfigured(f"{old} is now called {new}: rename it in the environment.")
+
+
 def env_rate(name: str, default: str) -> str | None:
     """A throttle rate such as `120/min` (requests per s, min, hour or day); empty means off."""
     raw = env_str(name, default)

@@ -11,7 +11,7 @@ from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from crmapi import limits
-from crmtickets.env import env_bool, env_int, env_list, env_rate, env_str
+from crmtickets.env import env_bool, env_int, env_list, env_rate, env_renamed, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -187,6 +187,7 @@ else:
 
 # --- Django REST framework -------------------------------------------------------------------
 
+env_renamed("CRM_THROTTLE_ANON_RATE", "CRM_THROTTLE_ADDRESS_RATE")
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["crmapi.renderers.EnvelopeRenderer"],
     "DEFAULT_PARSER_CLASSES": ["crmapi.parsers.StrictJSONParser"],
@@ -195,11 +196,11 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "crmapi.errors.envelope_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Throttling (crmapi/throttling.py): per token contact, and per client address on E3.
-    # An empty rate turns that throttle off (e.g. for load tests).
+    # Throttling (crmapi/throttling.py): per token contact, and per client address on E3; each
+    # CRM_THROTTLE_<SCOPE>_RATE sets its scope. An empty rate turns that throttle off (load tests).
     "DEFAULT_THROTTLE_RATES": {
         "contact": env_rate("CRM_THROTTLE_CONTACT_RATE", "120/min"),
-        "address": env_rate("CRM_THROTTLE_ANON_RATE", "30/min"),
+        "address": env_rate("CRM_THROTTLE_ADDRESS_RATE", "30/min"),
     },
     # How many reverse proxies append to X-Forwarded-For: the client is the address the outermost
     # one saw. 0 = the socket's peer (X-Forwarded-For ignored). One by default behind a TLS proxy.

@@ -27,7 +27,7 @@ trap cleanup EXIT
 export DATABASE_URL="${API_CHECK_DATABASE_URL:-sqlite:///$WORKDIR/api-check.sqlite3}"
 # Throttling would answer most generated requests with 429 and hide the API behind it; an empty
 # rate turns a throttle off (see settings). 429 itself is covered by the throttling tests.
-export CRM_THROTTLE_CONTACT_RATE="" CRM_THROTTLE_ANON_RATE=""
+export CRM_THROTTLE_CONTACT_RATE="" CRM_THROTTLE_ADDRESS_RATE=""
 PORT=${API_CHECK_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 BASE="http://127.0.0.1:$PORT"
 

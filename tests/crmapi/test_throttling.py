@@ -171,10 +171,27 @@ def test_unreachable_redis_turns_throttling_off_instead_of_failing_requests():
 
 
 def test_a_malformed_rate_is_refused_at_start_up():
-    environment = django_env(CRM_THROTTLE_ANON_RATE="lots")
+    environment = django_env(CRM_THROTTLE_ADDRESS_RATE="lots")
     completed = python("-c", "import django; django.setup()", env=environment, timeout=60)
     assert completed.returncode != 0
-    assert "CRM_THROTTLE_ANON_RATE must be a rate like 120/min, got 'lots'." in completed.stderr
+    assert "CRM_THROTTLE_ADDRESS_RATE must be a rate like 120/min, got 'lots'." in completed.stderr
+
+
+def test_the_address_scope_rate_is_set_by_crm_throttle_address_rate():
+    environment = django_env(CRM_THROTTLE_ADDRESS_RATE="7/min")
+    script = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['address'])"
+    )
+    completed = python("-c", script, env=environment, timeout=60)
+    assert completed.stdout.strip() == "7/min"
+
+
+def test_the_old_name_of_the_address_rate_stops_the_start_up_naming_the_new_one():
+    environment = django_env(CRM_THROTTLE_ANON_RATE="30/min")
+    completed = python("-c", "import django; django.setup()", env=environment, timeout=60)
+    assert completed.returncode != 0
+    assert "CRM_THROTTLE_ANON_RATE is now called CRM_THROTTLE_ADDRESS_RATE" in completed.stderr
 
 
 def test_behind_the_production_tls_proxy_one_proxy_is_trusted_by_default():

@@ -63,7 +63,7 @@ class LiveServer:
             "GUNICORN_WORKERS": "1",
             "GUNICORN_THREADS": str(threads),
             "CRM_THROTTLE_CONTACT_RATE": "",
-            "CRM_THROTTLE_ANON_RATE": "",
+            "CRM_THROTTLE_ADDRESS_RATE": "",
             "LOG_LEVEL": "WARNING",
         }
         env.pop("REDIS_URL", None)
