@@ -87,7 +87,7 @@ APPEND_SLASH = False
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "crmtickets" / "templates"],  # the site's own pages (the one at /)
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -1,12 +1,16 @@
-"""Top-level routes: the API under /crm/v1/, its description under /api/, the support desk under /admin/."""
+"""Top-level routes: the API under /crm/v1/, its description under /api/, the support desk under /admin/,
+and at / a page that says where these are."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import TemplateView
 
 from crmapi.openapi.views import RedocView, SchemaView, SwaggerView
 from crmapi.views import unknown_api_path
 
 urlpatterns = [
+    # Where the desk's "View site" link leads: links to the docs, the desk and the probes.
+    path("", TemplateView.as_view(template_name="crmtickets/landing.html"), name="landing"),
     path("crm/v1/", include("crmapi.urls")),
     # Any other path under /crm/ is a 404 in the envelope, decided before headers (CONTRACT §1).
     re_path(r"^crm(?:/|$)", unknown_api_path),
