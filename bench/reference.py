@@ -4,7 +4,7 @@ the way one would by hand, doing the same work as E1, E2, E3 and E5 for a valid 
 Same six headers checked with the same rules, the same JWT decode (PyJWT, HS256, required
 `sub`/`exp`, leeway), the same query, the same envelope and `X-Total-Count`; E1's body is
 byte-for-byte the project's (run.py checks it before measuring). Each step is written as plain
-Django would do it (issue 6: "a plain Django view"): `timezone.localtime(...).strftime(...)` per
+Django would do it ("a plain Django view"): `timezone.localtime(...).strftime(...)` per
 E1 row, the ticket counter bumped with the ORM and read back. The project's cheaper ways to do
 those two steps (`format_datetime`, one `UPDATE ... RETURNING`) count in its favour, as the
 issue's own "a faster JSON encoder" would; README "Performance" gives the ratios against a

@@ -117,7 +117,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 else:
     # Fail fast when the store is unreachable: the client gets "Downstream error" within 5 s
-    # (CONTRACT §8, issue 5). A connect that hangs gives up after DB_CONNECT_TIMEOUT seconds; an
+    # (CONTRACT §8). A connect that hangs gives up after DB_CONNECT_TIMEOUT seconds; an
     # open connection whose packets silently vanish (database host gone, route dropped) gives up
     # after DB_TCP_USER_TIMEOUT_MS of unacknowledged data instead of the kernel's ~15 minutes.
     # Worst case, the health check on a silent connection then a reconnect: 2 s + 2 s. While a

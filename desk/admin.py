@@ -1,4 +1,4 @@
-"""The support desk: the Django admin where agents work the ticket queue (issue 3).
+"""The support desk: the Django admin where agents work the ticket queue.
 
 Every change to a ticket or its conversation goes through `tickets.services`, so the update log,
 `modified_by`/`modified_at` and the internal-note rule hold however a change arrives. Only the

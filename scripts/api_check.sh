@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proves the service honours openapi.yaml (issue 4): starts it as the README does (migrate, seed,
+# Proves the service honours openapi.yaml: starts it as the README does (migrate, seed,
 # runserver) on a free port with a throw-away SQLite database, runs schemathesis against the live
 # /api/schema/ with valid fixed headers and a token (schemathesis.toml), stops it, and exits with
 # schemathesis' status. Bounded: a fixed number of examples per operation and a time limit.

@@ -1,4 +1,4 @@
-"""The API docs in a real browser with the network cut (issue 4): Swagger UI and Redoc render from
+"""The API docs in a real browser with the network cut: Swagger UI and Redoc render from
 the service's own files, and Swagger UI's "Try it out" calls the service with an issue_token token.
 
 Every request to another host that reaches the network is aborted and recorded; the tests fail if

@@ -1,4 +1,4 @@
-"""Proof under real concurrency (issue 5): clients in threads, released together, each with its own
+"""Proof under real concurrency: clients in threads, released together, each with its own
 database connection, against the real store.
 
 PostgreSQL runs the transactions truly in parallel, so it is the proof. SQLite runs writers one at a

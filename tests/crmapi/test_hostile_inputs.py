@@ -1,4 +1,4 @@
-"""A catalogue of hostile inputs (issue 5): each is answered with the right 4xx envelope and
+"""A catalogue of hostile inputs: each is answered with the right 4xx envelope and
 nothing is stored, or, for text that merely looks dangerous, stored and returned verbatim.
 
 The same inputs against a real HTTP server (gunicorn, as deployed) are in test_hostile_http.py.

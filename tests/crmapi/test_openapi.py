@@ -1,4 +1,4 @@
-"""The OpenAPI description (issue 4): openapi.yaml is current, builds without warnings, says what
+"""The OpenAPI description: openapi.yaml is current, builds without warnings, says what
 the contract says, and the docs pages load nothing from outside the service.
 
 `make api-check` proves the live service against it; these tests keep the description honest

@@ -1,4 +1,4 @@
-"""The store fails under a running production server, and the server copes (issue 5, CONTRACT §8).
+"""The store fails under a running production server, and the server copes (CONTRACT §8).
 
 A real gunicorn (gunicorn.conf.py, threaded worker, persistent health-checked connections)
 talks to the real PostgreSQL through a TCP proxy the test cuts and restores (tests/tcp_proxy.py);

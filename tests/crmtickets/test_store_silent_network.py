@@ -1,4 +1,4 @@
-"""The network to the store goes silent under a running production server (issue 5, CONTRACT §8).
+"""The network to the store goes silent under a running production server (CONTRACT §8).
 
 tests/crmtickets/test_store_faults.py cuts a proxy: the server sees its connections closed, or new ones
 refused or never answered. Here the packets of an open connection vanish, as when the database

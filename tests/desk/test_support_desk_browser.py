@@ -1,5 +1,5 @@
 """End to end: an agent works a ticket in the real admin, in headless Chromium, and the customer's
-API client sees the result (issue 3).
+API client sees the result.
 
 Debian's Chromium (`apt-get install chromium`) is driven by Playwright's Python package; nothing
 downloads a browser. Without /usr/bin/chromium the test is skipped with that reason, except when

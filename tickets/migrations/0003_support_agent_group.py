@@ -1,4 +1,4 @@
-"""The `Support agent` group and exactly the permissions an agent needs (issue 3).
+"""The `Support agent` group and exactly the permissions an agent needs.
 
 Change and view tickets, add and view comments, view issue types. Not: add or delete tickets,
 change or delete comments (the conversation is a record), edit the catalogue, manage users.

@@ -1,4 +1,4 @@
-"""Create a support agent: a staff user in the `Support agent` group (issue 3)."""
+"""Create a support agent: a staff user in the `Support agent` group."""
 
 import getpass
 import os
