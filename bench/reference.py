@@ -7,7 +7,7 @@ byte-for-byte the project's (run.py checks it before measuring). Each step is wr
 Django would do it ("a plain Django view"): `timezone.localtime(...).strftime(...)` per
 E1 row, the ticket counter bumped with the ORM and read back. The project's cheaper ways to do
 those two steps (`format_datetime`, one `UPDATE ... RETURNING`) count in its favour, as the
-issue's own "a faster JSON encoder" would; README "Performance" gives the ratios against a
+issue's own "a faster JSON encoder" would; docs/performance.md gives the ratios against a
 reference that uses them too. The encoder is the exception: orjson on both sides, so the ratio
 is not won by the encoder alone. E3/E5 answer with the project's own `ticket_record`: the same
 40 keys either way, and a second copy of that table would measure nothing.

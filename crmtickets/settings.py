@@ -1,7 +1,7 @@
 """Settings for crmtickets, read from the environment.
 
 Every value has a safe development default so that a fresh clone runs with nothing configured;
-`CRM_ENV=production` turns the defaults strict (no DEBUG, secrets required). See README "Deploying".
+`CRM_ENV=production` turns the defaults strict (no DEBUG, secrets required). See docs/deploying.md.
 """
 
 from pathlib import Path
