@@ -80,6 +80,12 @@ format: venv
 schema: venv
 	$(MANAGE) spectacular --validate --fail-on-warn --file openapi.yaml
 
+# The API reference's generated tables (docs/api.md, between its GENERATED markers): regenerate
+# after changing an endpoint, a header rule, a body field, a query parameter or a message.
+.PHONY: docs
+docs: venv
+	$(MANAGE) api_reference --write docs/api.md
+
 # schemathesis against the live service on a free port and a throw-away SQLite database.
 api-check: venv
 	PY=$(PY) scripts/api_check.sh

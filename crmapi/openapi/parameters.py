@@ -67,7 +67,7 @@ def contract_headers(operation: str) -> list[OpenApiParameter]:
 IDEMPOTENCY_KEY = _header(
     idempotency.HEADER,
     {"minLength": 1, "maxLength": limits.IDEMPOTENCY_KEY_MAX_LENGTH, "pattern": VISIBLE_ASCII},
-    f"Optional, 1 to {limits.IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters (CONTRACT §9). "
+    f"Optional, 1 to {limits.IDEMPOTENCY_KEY_MAX_LENGTH} visible ASCII characters. "
     "A retry with the same key and the same JSON body (on E4, also the same `data` header) "
     "within 24 hours returns the first response with `Idempotent-Replayed: true` and creates "
     "nothing; the same key with a different body, or while the first request is still running, "
