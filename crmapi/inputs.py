@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import cast
+from typing import Any, cast
 
 from django.db.models import CharField
 
@@ -260,9 +260,11 @@ def require_object(data: object) -> Mapping:
     return data
 
 
-def _validate(fields: tuple[BodyField, ...], given: Mapping[str, object]) -> dict[str, object]:
-    """{attribute: checked value}, or the first error in declaration order."""
-    values: dict[str, object] = {}
+def _validate(fields: tuple[BodyField, ...], given: Mapping[str, object]) -> dict[str, Any]:
+    """{attribute: checked value}, or the first error in declaration order. Each value has the
+    type its field's kind checks (text → str, date → date or None, ...), which a mapping keyed by
+    name cannot spell to the type checker; hence Any."""
+    values: dict[str, Any] = {}
     for field in fields:
         if field.name not in given:
             if field.required:
@@ -272,7 +274,7 @@ def _validate(fields: tuple[BodyField, ...], given: Mapping[str, object]) -> dic
     return values
 
 
-def validate_ticket_body(data: object, *, social: bool) -> dict[str, object]:
+def validate_ticket_body(data: object, *, social: bool) -> dict[str, Any]:
     """Validated model attributes for a new ticket, or the first error in table order."""
     fields = ticket_fields(social=social)
     return _validate(fields, match_fields(require_object(data), [field.name for field in fields]))
@@ -297,12 +299,7 @@ def validate_comment_body(data: object, *, data_header: str) -> CommentInput:
         del given["comment"]
     if "comment" not in given and data_header.strip():
         given["comment"] = data_header
-    values = _validate(COMMENT_FIELDS, given)
-    return CommentInput(
-        ticket_reference=cast(str, values["ticket_reference"]),
-        comment=cast(str, values["comment"]),
-        contact_number=cast(int, values["contact_number"]),
-    )
+    return CommentInput(**_validate(COMMENT_FIELDS, given))
 
 
 # --- Query parameters, declared once ---------------------------------------------------------

@@ -16,6 +16,7 @@ Decisions where the contract says nothing about the description itself:
 """
 
 import json
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_serializer, inline_serializer
@@ -242,7 +243,7 @@ class IssueTypes(serializers.Serializer):
 
 
 _EMPTY = 'Always `""`: the store keeps no data for it.'
-RECORD_FIELDS = {
+RECORD_FIELDS: dict[str, dict[str, Any]] = {
     "ticket_no": {"pattern": TICKET_NO, "description": "`TT` + the ticket number."},
     "assigned_user_id": {
         "pattern": prefixed_or_empty(formats.USER_ID_PREFIX),

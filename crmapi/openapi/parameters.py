@@ -2,6 +2,8 @@
 the response headers, and the query parameters (§7, §10), the latter derived from their
 declarations in crmapi.inputs."""
 
+from typing import Final
+
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
 from crmapi import idempotency, limits
@@ -10,8 +12,8 @@ from crmapi.inputs import LIST_PARAMETERS, TICKET_NO_PARAMETER, Kind, QueryParam
 from crmapi.openapi.components import NOT_ONLY_SPACE, STATUSES, VISIBLE_ASCII
 from crmapi.openapi.examples import EXAMPLE_CORRELATION_ID, EXAMPLE_KEY
 
-HEADER = OpenApiParameter.HEADER
-QUERY = OpenApiParameter.QUERY
+HEADER: Final = OpenApiParameter.HEADER
+QUERY: Final = OpenApiParameter.QUERY
 
 
 # --- Request headers (CONTRACT §3, §9) ---------------------------------------------------------

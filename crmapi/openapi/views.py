@@ -11,6 +11,7 @@ an inline script, and Redoc runs its search in a blob: worker.
 from django.utils import translation
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 THIS_HOST_ONLY = "; ".join(
     [
@@ -44,7 +45,7 @@ class SchemaView(SpectacularAPIView):
         )
 
 
-class ThisHostOnly:
+class ThisHostOnly(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Content-Security-Policy"] = THIS_HOST_ONLY
