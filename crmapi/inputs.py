@@ -4,6 +4,13 @@ Validation is written as small declarative rules rather than DRF `Serializer` fi
 the contract reports only the *first* failing field in table order with an exact sentence
 (CONTRACT §6), matches keys case- and underscore-insensitively, and refuses duplicate keys —
 none of which DRF's field-error dictionaries express.
+
+Each body field and query parameter is declared once below (`TICKET_FIELDS`, `COMMENT_FIELDS`,
+`LIST_PARAMETERS`, ...): its name in messages, the attribute it fills, its kind, limit, blank and
+required rules, and its description. Validation reads the declaration; so do the OpenAPI request
+components and parameters (crmapi/openapi/) and the API reference's tables (crmapi/reference.py).
+A text field's limit is its model column's `max_length` (the store's limit is the body's); the
+description, a text column, takes `tickets.models.DESCRIPTION_MAX_LENGTH`.
 """
 
 import datetime
