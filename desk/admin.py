@@ -6,23 +6,20 @@ workflow fields (status, assignee) are editable: what the customer or the system
 read-only. Tickets are created by the API channels only, so the desk has no "Add ticket".
 """
 
-import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-
-from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.text import slugify
 
+from desk.actions import TICKET_ACTIONS
+from desk.filters import AssigneeFilter, CategoryFilter
+from desk.forms import ReplyForm, StaffChoiceField, active_staff
+from desk.refusals import ServiceRefused, service_refusals
+from desk.search import ticket_search_terms
 from tickets import services
 from tickets.formats import RECORD_ID_PREFIX, format_ticket_number, user_display_name
-from tickets.models import COMMENT_MAX_LENGTH, Comment, IssueType, Ticket, TicketStatus
+from tickets.models import Comment, IssueType, Ticket
 
 admin.site.site_header = "CRM support desk"
 admin.site.site_title = "Support desk"
@@ -32,119 +29,6 @@ admin.site.enable_nav_sidebar = False  # the queue needs the width
 NO_CHANGES = "No changes to save."
 # Set on a request whose ticket save changed nothing (see TicketAdmin.log_change).
 _NOTHING_CHANGED = "_desk_nothing_changed"
-
-# "TT1130" and "12x649797" are searched as the numbers 1130 and 649797.
-_PREFIXED_NUMBER = re.compile(r"\b(?:TT|12x)(\d+)\b", re.IGNORECASE)
-
-
-def staff_label(user) -> str:
-    """How a staff user is offered for choosing (assignee filter and select): the name with the
-    username, `Dana Reyes (dana)`, always, so two people of one name are never one choice and a
-    person's label does not change when a namesake joins. A user without a full name is named by
-    the username alone."""
-    name, username = user_display_name(user), user.get_username()
-    return username if name == username else f"{name} ({username})"
-
-
-class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return staff_label(obj)
-
-
-def active_staff():
-    return (
-        get_user_model()
-        .objects.filter(is_staff=True, is_active=True)
-        .order_by("first_name", "last_name", "username")
-    )
-
-
-# --- Refusals ---------------------------------------------------------------------------------
-
-
-class ServiceRefused(Exception):
-    """A service refused a desk change (its ValidationError or PermissionDenied): shown to the
-    agent as an error message, the change rolled back whole. The admin's own PermissionDenied
-    (no permission for the page) is not one of these and stays Django's 403."""
-
-
-def refusal_text(exc: ValidationError | PermissionDenied) -> str:
-    """The refusal's own sentences, joined by a space, as the API's envelope says them."""
-    sentences = exc.messages if isinstance(exc, ValidationError) else [str(arg) for arg in exc.args]
-    return " ".join(s.strip() for s in sentences if s.strip()) or "This change is not allowed."
-
-
-@contextmanager
-def service_refusals() -> Iterator[None]:
-    try:
-        yield
-    except (ValidationError, PermissionDenied) as exc:
-        raise ServiceRefused(refusal_text(exc)) from exc
-
-
-def bulk_change(modeladmin, request, change: Callable[[], int]) -> int | None:
-    """How many tickets a bulk service changed, or None when it refused: then the agent is told
-    why, and nothing changed (the action is one transaction, as the change page is)."""
-    try:
-        with service_refusals(), transaction.atomic():
-            return change()
-    except ServiceRefused as refusal:
-        modeladmin.message_user(request, str(refusal), messages.ERROR)
-        return None
-
-
-# --- Filters -----------------------------------------------------------------------------------
-
-
-class AssigneeFilter(admin.SimpleListFilter):
-    title = "assignee"
-    parameter_name = "assignee"
-    MINE = "mine"
-    UNASSIGNED = "unassigned"
-
-    def lookups(self, request, model_admin):
-        people = [(str(user.pk), staff_label(user)) for user in active_staff()]
-        return [(self.MINE, "Assigned to me"), (self.UNASSIGNED, "Unassigned"), *people]
-
-    def queryset(self, request, queryset):
-        value = self.value()
-        if value == self.MINE:
-            return queryset.filter(assigned_to=request.user)
-        if value == self.UNASSIGNED:
-            return queryset.filter(assigned_to__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(assigned_to_id=int(value))
-        return queryset
-
-
-class CategoryFilter(admin.AllValuesFieldListFilter):
-    """The customer's category (`ticketcategories`, what E1 shows), under a short title."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.title = "category"
-
-
-# --- Bulk actions ------------------------------------------------------------------------------
-
-
-def _set_status_action(status: str):
-    """One action per status, each through `ticket_bulk_set_status` (logged per ticket)."""
-    description = "Close selected tickets" if status == TicketStatus.CLOSED else f"Set status to {status}"
-
-    @admin.action(permissions=["change"], description=description)
-    def action(modeladmin, request, queryset):
-        changed = bulk_change(
-            modeladmin,
-            request,
-            lambda: services.ticket_bulk_set_status(tickets=queryset, by=request.user, ticket_status=status),
-        )
-        if changed is not None:
-            modeladmin.message_user(request, f"{changed} ticket(s) set to {status}.", messages.SUCCESS)
-
-    action.__name__ = f"set_status_{slugify(status).replace('-', '_')}"
-    return action
-
 
 # --- The conversation --------------------------------------------------------------------------
 
@@ -184,20 +68,6 @@ class ConversationInline(admin.TabularInline):
         if comment.is_internal:
             return format_html('<span class="desk-internal">{}</span>', "Internal note")
         return "Public"
-
-
-class ReplyForm(forms.ModelForm):
-    text = forms.CharField(
-        label="Message",
-        max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-    )
-
-    class Meta:
-        model = Comment
-        fields = ("text", "is_internal")
-        labels = {"is_internal": "Internal note"}
-        help_texts = {"is_internal": "Visible to staff only; never shown to the customer."}
 
 
 class ReplyInline(admin.StackedInline):
@@ -248,10 +118,7 @@ class TicketAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     search_fields = ("ticket_number__exact", "contact_number__exact", "title", "description")
     search_help_text = "Ticket number (TT1130 or 1130), contact number, or words of the title or description."
-    actions = [
-        "assign_to_me",
-        *(_set_status_action(status) for status in TicketStatus.values),
-    ]
+    actions = TICKET_ACTIONS
     fieldsets = (
         (
             "Ticket",
@@ -300,7 +167,7 @@ class TicketAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(comment_count=Count("comments"))
 
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, _PREFIXED_NUMBER.sub(r"\1", search_term))
+        return super().get_search_results(request, queryset, ticket_search_terms(search_term))
 
     def has_add_permission(self, request):
         return False
@@ -362,16 +229,6 @@ class TicketAdmin(admin.ModelAdmin):
                         is_internal=reply.cleaned_data["is_internal"],
                     )
                 formset.new_objects.append(comment)
-
-    @admin.action(permissions=["change"], description="Assign selected tickets to me")
-    def assign_to_me(self, request, queryset):
-        changed = bulk_change(
-            self,
-            request,
-            lambda: services.ticket_bulk_assign(tickets=queryset, by=request.user, assignee=request.user),
-        )
-        if changed is not None:
-            self.message_user(request, f"{changed} ticket(s) assigned to you.", messages.SUCCESS)
 
     @admin.display(description="ticket", ordering="ticket_number")
     def ticket_no(self, ticket):

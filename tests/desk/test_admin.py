@@ -188,6 +188,13 @@ def test_filter_by_a_named_assignee(agent_client, support_agent):
     assert listed(agent_client, f"assignee={colleague.pk}") == [theirs]
 
 
+@pytest.mark.parametrize("value", ["²", "١٢", "1e3", "-1", "9" * 40])
+def test_assignee_filter_with_a_value_that_is_no_user_id_filters_nothing(agent_client, value):
+    """`str.isdigit()` says yes to `²` and Arabic-Indic digits, `int()` then failed: a 500."""
+    everyone = [TicketFactory()]
+    assert listed(agent_client, f"assignee={value}") == everyone
+
+
 def test_filter_by_created_date(agent_client):
     now = timezone.now()
     recent = TicketFactory(created_at=now - datetime.timedelta(days=1))
