@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from crmapi import messages
+from crmapi.limits import LIST_LIMIT_MAX
 from tests.factories import TicketFactory
 from tests.support.client import assert_error, envelope_result
 from tests.support.endpoints import CONTACT, E1
@@ -111,13 +112,15 @@ def test_total_count_is_counted_before_paging_and_after_the_filter(api, three_ti
     assert response.headers["X-Total-Count"] == "2"
 
 
-@pytest.mark.parametrize("limit", ["1", "500"])
-def test_limit_from_1_to_500_is_accepted(api, limit):
+@pytest.mark.parametrize("limit", ["1", str(LIST_LIMIT_MAX)])
+def test_limit_from_1_to_the_maximum_is_accepted(api, limit):
     assert api.call(E1, query={"limit": limit}).status_code == 200
 
 
-@pytest.mark.parametrize("limit", ["0", "501", "-1", "abc", "1.5", "1e2", "99999999999999999999"])
-def test_limit_outside_1_to_500_is_400(api, limit):
+@pytest.mark.parametrize(
+    "limit", ["0", str(LIST_LIMIT_MAX + 1), "-1", "abc", "1.5", "1e2", "99999999999999999999"]
+)
+def test_limit_outside_1_to_the_maximum_is_400(api, limit):
     assert_error(api.call(E1, query={"limit": limit}), 400, messages.QUERY_BAD_LIMIT)
 
 
@@ -126,11 +129,11 @@ def test_offset_not_a_non_negative_integer_is_400(api, offset):
     assert_error(api.call(E1, query={"offset": offset}), 400, messages.QUERY_BAD_OFFSET)
 
 
-def test_default_limit_is_500(api):
-    TicketFactory.create_batch(501, contact_number=CONTACT)
+def test_default_limit_is_the_maximum(api):
+    TicketFactory.create_batch(LIST_LIMIT_MAX + 1, contact_number=CONTACT)
     response = api.call(E1)
-    assert len(envelope_result(response)) == 500
-    assert response.headers["X-Total-Count"] == "501"
+    assert len(envelope_result(response)) == LIST_LIMIT_MAX
+    assert response.headers["X-Total-Count"] == str(LIST_LIMIT_MAX + 1)
 
 
 @pytest.mark.parametrize("count", [1, 50])

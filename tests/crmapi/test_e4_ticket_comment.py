@@ -6,7 +6,7 @@ from crmapi import messages
 from tests.factories import TicketFactory
 from tests.support.client import assert_error, envelope_result
 from tests.support.endpoints import CONTACT, E4
-from tickets.models import Comment
+from tickets.models import COMMENT_MAX_LENGTH, Comment
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_comment_of_10000_code_points_is_accepted(api, own_ticket):
 
 def test_comment_over_10000_code_points_is_too_long(api, own_ticket):
     response = api.call(E4, body=comment_body(comment="\U0001f600" * 10_001))
-    assert_error(response, 400, messages.FIELD_TOO_LONG.format(name="comment", max_length=10_000))
+    assert_error(response, 400, messages.FIELD_TOO_LONG.format(name="comment", max_length=COMMENT_MAX_LENGTH))
 
 
 @pytest.mark.parametrize("bad", ["a\x00b", "a\udc00b"], ids=["nul", "lone-surrogate"])
@@ -150,7 +150,7 @@ def test_blank_comment_and_blank_data_header_is_required(api, own_ticket):
 
 def test_data_header_over_10000_characters_is_too_long(api, own_ticket):
     response = api.call(E4, body=comment_body(comment=None), headers={"data": "d" * 10_001})
-    assert_error(response, 400, messages.FIELD_TOO_LONG.format(name="comment", max_length=10_000))
+    assert_error(response, 400, messages.FIELD_TOO_LONG.format(name="comment", max_length=COMMENT_MAX_LENGTH))
 
 
 def test_data_header_is_not_mandatory(api, own_ticket):

@@ -20,7 +20,7 @@ from crmapi.models import IdempotencyRecord
 from tests.support.client import envelope_error, envelope_result
 from tests.support.endpoints import CONTACT, E1, E3, E4, E5, E6, E7, OTHER_CONTACT, TICKET_BODY
 from tests.support.tokens import claims, hs256, rsa_key_pair, token_for
-from tickets.models import Comment, Ticket
+from tickets.models import COMMENT_MAX_LENGTH, Comment, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -209,7 +209,7 @@ def test_100_kb_token_is_401_without_echoing_it(api):
 
 def test_100_kb_data_header_standing_in_for_the_comment_is_400_too_long(api, own_ticket):
     response = api.call(E4, body=comment_body(own_ticket, comment=""), headers={"data": HUNDRED_KB})
-    message = messages.FIELD_TOO_LONG.format(name="comment", max_length=10_000)
+    message = messages.FIELD_TOO_LONG.format(name="comment", max_length=COMMENT_MAX_LENGTH)
     assert_refused(response, 400, message, before=(1, 0, 0))
 
 

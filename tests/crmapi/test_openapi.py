@@ -19,6 +19,7 @@ from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
 
 from crmapi.inputs import WHITESPACE
+from crmapi.limits import IDEMPOTENCY_KEY_MAX_LENGTH, LIST_LIMIT_MAX
 from crmapi.openapi.views import THIS_HOST_ONLY, SchemaView
 from crmapi.outputs import ticket_record
 from tests.factories import TicketFactory
@@ -159,7 +160,7 @@ def test_token_is_required_exactly_where_the_contract_requires_it(spec, name):
 def test_writes_take_an_optional_idempotency_key(spec, endpoint):
     key = header_parameters(operation_of(spec, endpoint))["Idempotency-Key"]
     assert not key.get("required", False)
-    assert key["schema"]["maxLength"] == 255
+    assert key["schema"]["maxLength"] == IDEMPOTENCY_KEY_MAX_LENGTH
 
 
 def test_comment_endpoint_documents_the_optional_data_header(spec):
@@ -168,7 +169,7 @@ def test_comment_endpoint_documents_the_optional_data_header(spec):
 
 def test_list_query_parameters_have_the_contract_ranges(spec):
     query = {p["name"]: p for p in operation_of(spec, E1)["parameters"] if p["in"] == "query"}
-    assert (query["limit"]["schema"]["minimum"], query["limit"]["schema"]["maximum"]) == (1, 500)
+    assert (query["limit"]["schema"]["minimum"], query["limit"]["schema"]["maximum"]) == (1, LIST_LIMIT_MAX)
     assert query["offset"]["schema"]["minimum"] == 0
     assert query["status"]["schema"]["enum"] == ["Open", "In Progress", "Wait For Response", "Closed"]
     assert all(p["allowEmptyValue"] for p in query.values())

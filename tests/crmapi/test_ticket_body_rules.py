@@ -5,6 +5,7 @@ import json
 import pytest
 
 from crmapi import messages
+from crmapi.inputs import TICKET_FIELDS
 from tests.support.client import assert_error, envelope_error, envelope_result
 from tests.support.endpoints import E3, E5, TICKET_BODY
 from tickets.models import Ticket
@@ -29,7 +30,8 @@ TABLE_BODY = {
 TABLE_ORDER = list(TABLE_BODY)
 NON_BLANK = ["ticketCategories", "tickettitle", "description", "subcategory", "status", "category", "source"]
 MAY_BE_BLANK = ["voucherType", "voucherIdFormat", "passwordPattern"]
-MAX_LENGTH = {name: 255 for name in NON_BLANK + MAY_BE_BLANK} | {"description": 20_000, "source": 64}
+# From the declarations; tests/crmapi/test_contract_limits.py holds them to the contract's numbers.
+MAX_LENGTH = {field.name: field.max_length for field in TICKET_FIELDS if field.max_length is not None}
 EMOJI = "\U0001f600"  # one code point, four UTF-8 bytes, two UTF-16 units
 
 
