@@ -14,12 +14,12 @@ from django.utils.text import slugify
 
 from desk.actions import TICKET_ACTIONS
 from desk.filters import AssigneeFilter, CategoryFilter
-from desk.forms import ReplyForm, StaffChoiceField, active_staff
+from desk.forms import REPLY_BUTTON, ReplyAction, ReplyForm, StaffChoiceField, active_staff, reply_action
 from desk.refusals import ServiceRefused, service_refusals
 from desk.search import ticket_search_terms
 from tickets import services
 from tickets.formats import RECORD_ID_PREFIX, format_ticket_number, user_display_name
-from tickets.models import Comment, IssueType, Ticket
+from tickets.models import Comment, IssueType, Ticket, TicketStatus
 
 admin.site.site_header = "CRM support desk"
 admin.site.site_title = "Support desk"
@@ -71,7 +71,8 @@ class ConversationInline(admin.TabularInline):
 
 
 class ReplyInline(admin.StackedInline):
-    """One blank reply per save; saved by `comment_create_by_agent` in `TicketAdmin.save_formset`."""
+    """One blank reply per save, sent by one of the reply buttons (`ReplyAction`) and saved by
+    `comment_create_by_agent` in `TicketAdmin.save_formset`."""
 
     model = Comment
     form = ReplyForm
@@ -181,6 +182,33 @@ class TicketAdmin(admin.ModelAdmin):
             kwargs["form_class"] = StaffChoiceField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        """The reply box learns which reply button was pressed, so it can require its text."""
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, ReplyInline):
+            action = reply_action(request.POST) if request.method == "POST" else None
+            kwargs["form_kwargs"] = {"reply_action": action}
+        return kwargs
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """The reply buttons sit under the reply box (admin/tickets/ticket/change_form.html),
+        for whoever may add a reply."""
+        can_reply = any(
+            isinstance(formset.opts, ReplyInline) and formset.has_add_permission
+            for formset in context.get("inline_admin_formsets", [])
+        )
+        context["reply_actions"] = list(ReplyAction) if can_reply else []
+        context["reply_button"] = REPLY_BUTTON
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_change(self, request, obj):
+        """After a reply the agent stays on the ticket, to see it in the conversation, as with
+        "Save and continue editing"."""
+        if reply_action(request.POST) is not None and "_continue" not in request.POST:
+            request.POST = request.POST.copy()
+            request.POST["_continue"] = "1"
+        return super().response_change(request, obj)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A service's refusal while saving leaves through the admin's own transaction, which
         rolls the whole save back (status, assignee and reply alike), and comes back to the
@@ -205,28 +233,35 @@ class TicketAdmin(admin.ModelAdmin):
         super().message_user(request, message, level, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        """Status and assignee through `ticket_update`, which logs who changed what and when."""
+        """Status and assignee through `ticket_update`, which logs who changed what and when.
+        "Send and set Wait For Response" sets that status whatever the status field says; its
+        reply follows in `save_formset`, in the same transaction (the admin's one save)."""
+        status = form.cleaned_data["ticket_status"]
+        if reply_action(request.POST) is ReplyAction.SEND_AND_WAIT:
+            status = TicketStatus.WAIT_FOR_RESPONSE
         with service_refusals():
             services.ticket_update(
                 ticket=obj,
                 by=request.user,
-                ticket_status=form.cleaned_data["ticket_status"],
+                ticket_status=status,
                 assignee=form.cleaned_data["assigned_to"],
             )
 
     def save_formset(self, request, form, formset, change):
-        """The conversation is read-only; a reply becomes a comment through the service."""
+        """The conversation is read-only; a reply becomes a comment through the service, public
+        or internal as the button pressed says (the form refuses a reply without one)."""
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if not issubclass(formset.form, ReplyForm):
             return
         for reply in formset.forms:
-            if reply.has_changed():
+            action = reply.reply_action
+            if action is not None and reply.has_changed():
                 with service_refusals():
                     comment = services.comment_create_by_agent(
                         ticket=form.instance,
                         author=request.user,
                         text=reply.cleaned_data["text"],
-                        is_internal=reply.cleaned_data["is_internal"],
+                        is_internal=action.is_internal,
                     )
                 formset.new_objects.append(comment)
 

@@ -1,10 +1,13 @@
-"""The desk's form pieces: how staff are offered for choosing, and the reply box."""
+"""The desk's form pieces: how staff are offered for choosing, and the reply box with its buttons."""
+
+import enum
 
 from django import forms
 from django.contrib.auth import get_user_model
 
 from tickets.formats import user_display_name
 from tickets.models import COMMENT_MAX_LENGTH, Comment
+from tickets.services import COMMENT_BLANK
 
 
 def staff_label(user) -> str:
@@ -29,15 +32,71 @@ def active_staff():
     )
 
 
+class ReplyAction(enum.StrEnum):
+    """The ticket page's reply buttons: what the text in the reply box becomes. Each is its own
+    submit button (`REPLY_BUTTON`), so an agent says which it is at the moment of sending."""
+
+    SEND = "send"
+    NOTE = "note"
+    SEND_AND_WAIT = "send-and-wait"
+
+    @property
+    def label(self) -> str:
+        return _REPLY_LABELS[self]
+
+    @property
+    def is_internal(self) -> bool:
+        return self is ReplyAction.NOTE
+
+
+_REPLY_LABELS = {
+    ReplyAction.SEND: "Send to customer",
+    ReplyAction.NOTE: "Add internal note",
+    ReplyAction.SEND_AND_WAIT: "Send and set Wait For Response",
+}
+# The submit buttons' name; the value is a `ReplyAction`.
+REPLY_BUTTON = "_reply"
+REPLY_BLANK = COMMENT_BLANK
+REPLY_WITHOUT_ACTION = (
+    f'To send the text in the reply box, press "{ReplyAction.SEND.label}" or '
+    f'"{ReplyAction.NOTE.label}"; "Save" changes only the status, assignee and priority.'
+)
+
+
+def reply_action(data) -> ReplyAction | None:
+    """The reply button the agent pressed (None for "Save" and anything unknown)."""
+    try:
+        return ReplyAction(data.get(REPLY_BUTTON, ""))
+    except ValueError:
+        return None
+
+
 class ReplyForm(forms.ModelForm):
+    """The reply box. With a reply button its text is required (a blank reply is an error on the
+    page, nothing of the save is kept); with "Save" it must be empty, so a typed reply is never
+    dropped or sent without the agent saying to whom."""
+
     text = forms.CharField(
         label="Message",
         max_length=COMMENT_MAX_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
     )
 
     class Meta:
         model = Comment
-        fields = ("text", "is_internal")
-        labels = {"is_internal": "Internal note"}
-        help_texts = {"is_internal": "Visible to staff only; never shown to the customer."}
+        fields = ("text",)
+
+    def __init__(self, *args, reply_action: ReplyAction | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reply_action = reply_action
+        if reply_action is not None:
+            self.empty_permitted = False  # validated even when left blank
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if self.reply_action is not None and not text.strip():
+            raise forms.ValidationError(REPLY_BLANK, code="blank")
+        if self.reply_action is None and text.strip():
+            raise forms.ValidationError(REPLY_WITHOUT_ACTION, code="no_action")
+        return text

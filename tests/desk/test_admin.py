@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from desk.forms import ReplyAction
 from tests.factories import AgentCommentFactory, CommentFactory, IssueTypeFactory, TicketFactory, UserFactory
 from tests.support.desk import (
     CHANGELIST,
@@ -20,6 +21,7 @@ from tests.support.desk import (
     refreshed,
     run_action,
     save_ticket,
+    send_reply,
 )
 from tickets.models import Comment, IssueType, Ticket, TicketStatus
 from tickets.services import SUPPORT_AGENT_GROUP
@@ -328,7 +330,7 @@ def test_system_fields_are_read_only(agent_client, ticket):
 
 
 def test_public_reply_is_recorded_with_the_agent_as_author(agent_client, support_agent, ticket):
-    save_ticket(agent_client, ticket, **{f"{REPLY}-text": "We have refunded you."})
+    send_reply(agent_client, ticket, ReplyAction.SEND, "We have refunded you.")
     reply = Comment.objects.get(ticket=ticket)
     assert (reply.text, reply.author_user, reply.is_internal) == (
         "We have refunded you.",
@@ -338,12 +340,12 @@ def test_public_reply_is_recorded_with_the_agent_as_author(agent_client, support
 
 
 def test_internal_note_is_recorded_as_internal(agent_client, ticket):
-    save_ticket(agent_client, ticket, **{f"{REPLY}-text": "Finance approved.", f"{REPLY}-is_internal": "on"})
+    send_reply(agent_client, ticket, ReplyAction.NOTE, "Finance approved.")
     assert Comment.objects.get(ticket=ticket).is_internal
 
 
 def test_reply_and_status_change_are_saved_together(agent_client, ticket):
-    save_ticket(agent_client, ticket, ticket_status="Closed", **{f"{REPLY}-text": "Done, closing."})
+    send_reply(agent_client, ticket, ReplyAction.SEND, "Done, closing.", ticket_status="Closed")
     assert refreshed(ticket).ticket_status == TicketStatus.CLOSED
     assert Comment.objects.filter(ticket=ticket).count() == 1
 
@@ -354,7 +356,7 @@ def test_empty_reply_form_adds_nothing(agent_client, ticket):
 
 
 def test_internal_tick_without_text_is_refused_and_saves_nothing(agent_client, ticket):
-    response = save_ticket(agent_client, ticket, ticket_status="Closed", **{f"{REPLY}-is_internal": "on"})
+    response = send_reply(agent_client, ticket, ReplyAction.NOTE, "", ticket_status="Closed")
     assert response.status_code == 200  # the page again, with the error
     assert not Comment.objects.filter(ticket=ticket).exists()
     assert refreshed(ticket).ticket_status == TicketStatus.OPEN

@@ -12,8 +12,9 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.messages import ERROR, get_messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from desk.forms import ReplyAction
 from tests.factories import TicketFactory, UserFactory
-from tests.support.desk import CHANGELIST, REPLY, change_url, refreshed, run_action, save_ticket
+from tests.support.desk import CHANGELIST, change_url, refreshed, run_action, save_ticket, send_reply
 from tickets import services
 from tickets.models import Comment, TicketStatus
 
@@ -39,7 +40,7 @@ def error_messages(response) -> list[str]:
 
 def test_refused_reply_returns_to_the_ticket_page_with_the_reason(agent_client, ticket, monkeypatch):
     refusing_after(monkeypatch, "comment_create_by_agent", ValidationError(REFUSAL))
-    response = save_ticket(agent_client, ticket, **{f"{REPLY}-text": "On it."})
+    response = send_reply(agent_client, ticket, ReplyAction.SEND, "On it.")
     assert response.status_code == 302
     assert response["Location"] == change_url(ticket)
     assert error_messages(response) == [REFUSAL]
@@ -47,7 +48,7 @@ def test_refused_reply_returns_to_the_ticket_page_with_the_reason(agent_client, 
 
 def test_refused_reply_saves_neither_the_reply_nor_the_status_change(agent_client, ticket, monkeypatch):
     refusing_after(monkeypatch, "comment_create_by_agent", ValidationError(REFUSAL))
-    save_ticket(agent_client, ticket, ticket_status="Closed", **{f"{REPLY}-text": "Done, closing."})
+    send_reply(agent_client, ticket, ReplyAction.SEND, "Done, closing.", ticket_status="Closed")
     stored = refreshed(ticket)
     assert stored.ticket_status == TicketStatus.OPEN
     assert stored.modified_by is None

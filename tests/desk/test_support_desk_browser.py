@@ -68,7 +68,8 @@ def desk(db):
 
 
 def work_the_ticket_in_the_browser(base_url: str, ticket_no: str) -> None:
-    """Log in, filter to open tickets, open one, reply, add an internal note, close it."""
+    """Log in, filter to open tickets, open one, send a reply, add an internal note and close it
+    in one save."""
     from playwright.sync_api import expect
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -90,13 +91,12 @@ def work_the_ticket_in_the_browser(base_url: str, ticket_no: str) -> None:
         rows.first.get_by_role("link", name=ticket_no).click()
         expect(page.locator("#content > h2")).to_contain_text(ticket_no)
         page.fill(f"{REPLY}-text", "We have refunded the second payment; it shows within 3 days.")
-        page.click("input[name=_continue]")
+        page.get_by_role("button", name="Send to customer").click()
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
 
         page.fill(f"{REPLY}-text", "Finance ticket RF-2231 approved the refund.")
-        page.check(f"{REPLY}-is_internal")
         page.select_option("#id_ticket_status", "Closed")
-        page.click("input[name=_continue]")
+        page.get_by_role("button", name="Add internal note").click()
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
         expect(page.locator("#comments-group")).to_contain_text("Internal note")
         page.screenshot(path=str(SCREENSHOTS / "ticket-page.png"), full_page=True)

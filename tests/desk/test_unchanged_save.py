@@ -6,7 +6,8 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.messages import INFO, SUCCESS
 
-from tests.support.desk import REPLY, change_url, save_ticket
+from desk.forms import ReplyAction
+from tests.support.desk import change_url, save_ticket, send_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,7 @@ def test_a_status_change_is_logged_and_reported_as_a_change(agent_client, ticket
 
 
 def test_a_reply_alone_is_logged_and_reported_as_a_change(agent_client, ticket):
-    response = save_ticket(agent_client, ticket, **{f"{REPLY}-text": "We are on it."})
+    response = send_reply(agent_client, ticket, ReplyAction.SEND, "We are on it.")
     [entry] = LogEntry.objects.all()
     assert entry.get_change_message().startswith("Added comment")
     [(level, text)] = shown(agent_client.get(response["Location"]))

@@ -3,6 +3,7 @@ browser would, the queue listed, an action run."""
 
 from html.parser import HTMLParser
 
+from desk.forms import REPLY_BUTTON
 from tickets.models import Ticket
 
 CHANGELIST = "/admin/tickets/ticket/"
@@ -80,6 +81,19 @@ def save_ticket(client, ticket: Ticket, **changes):
         else:
             data[name] = value
     return client.post(change_url(ticket), {**data, "_save": "Save"})
+
+
+def send_reply(client, ticket: Ticket, action: str, text: str = "", **changes):
+    """Submit the ticket page with `text` in the reply box through the reply button `action`
+    (`desk.forms.ReplyAction`), other `changes` applied as in `save_ticket`."""
+    data = form_data(client.get(change_url(ticket)), "ticket_form")
+    data[f"{REPLY}-text"] = text
+    for name, value in changes.items():
+        if value is None:
+            data.pop(name, None)
+        else:
+            data[name] = value
+    return client.post(change_url(ticket), {**data, REPLY_BUTTON: str(action)})
 
 
 def run_action(client, action: str, tickets: list[Ticket]):
