@@ -52,6 +52,8 @@ FIELD_DUPLICATE = "Field '{name}' is given more than once."
 FIELD_BAD_DATE = "Field '{name}' must be a date in YYYY-MM-DD format."
 FIELD_BAD_STATUS = "Field '{name}' must be one of: Open, In Progress, Wait For Response, Closed."
 FIELD_BAD_CONTACT = "Field '{name}' must be a contact number."
+FIELD_BAD_CUSTOMER_STATUS = "Field '{name}' must be Open or Closed."
+FIELD_BAD_RATING = "Field '{name}' must be a whole number from 1 to 5."
 
 QUERY_REQUIRED = "Query parameter '{name}' is required."
 QUERY_BAD_STATUS = "Query parameter 'status' must be one of: Open, In Progress, Wait For Response, Closed."
@@ -60,6 +62,8 @@ QUERY_BAD_OFFSET = "Query parameter 'offset' must be an integer of 0 or more."
 
 CONTACT_MISMATCH = "contactId does not match the token."
 TICKET_NOT_FOUND = "Ticket '{ticket_no}' not found."
+TICKET_CLOSED = "Ticket '{ticket_no}' is closed; please create a new ticket."
+TICKET_NOT_CLOSED = "Ticket '{ticket_no}' can be rated only when it is closed."
 
 PATH_NOT_FOUND = "No endpoint at '{path}'."
 METHOD_NOT_ALLOWED = "Method '{method}' is not allowed on this endpoint."

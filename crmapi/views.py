@@ -1,6 +1,7 @@
 """The /crm/v1/ endpoints (CONTRACT §1, §10). Views parse, call one service or selector, and
 return; headers, token, envelope and errors are handled by the DRF classes wired below."""
 
+from contextlib import contextmanager
 from typing import cast
 
 from django.http import Http404
@@ -29,6 +30,22 @@ from crmapi.renderers import EnvelopeNegotiation
 from crmapi.throttling import ClientAddressRateThrottle, ContactRateThrottle
 from tickets import selectors, services
 from tickets.formats import parse_ticket_reference
+
+# The 409 of each refusal of the conversation rule (CONTRACT §11), the ticket echoed as sent.
+REFUSAL_MESSAGES = {
+    services.TicketClosedForGood: messages.TICKET_CLOSED,
+    services.TicketNotClosed: messages.TICKET_NOT_CLOSED,
+}
+
+
+@contextmanager
+def refused_as_conflict(ticket_reference: str):
+    """A service's refusal of a customer's request becomes its 409 (nothing was stored)."""
+    try:
+        yield
+    except services.CustomerRequestRefused as refusal:
+        message = REFUSAL_MESSAGES[type(refusal)]
+        raise ApiError(409, message.format(ticket_no=ticket_reference)) from None
 
 
 class CrmViewSet(viewsets.ViewSet):
@@ -109,9 +126,10 @@ class TicketViewSet(CrmViewSet):
         if body.contact_number != self.contact_number():
             raise ApiError(403, messages.CONTACT_MISMATCH)
         ticket = self._own_ticket(body.ticket_reference)
-        services.comment_create_by_contact(
-            ticket=ticket, contact_number=body.contact_number, text=body.comment
-        )
+        with refused_as_conflict(body.ticket_reference):
+            services.comment_create_by_contact(
+                ticket=ticket, contact_number=body.contact_number, text=body.comment
+            )
         return Response({"message": "Comments submitted successfully"})
 
     @schema.list_ticket_comments

@@ -268,6 +268,10 @@ CRM_JWT_LEEWAY_SECONDS = 30
 CRM_ALLOWED_SOURCES = env_list("CRM_ALLOWED_SOURCES", [])
 # CONTRACT §7: the first ticket number (a store migrated from an older CRM continues its numbering).
 CRM_TICKET_NUMBER_START = env_int("CRM_TICKET_NUMBER_START", 1000)
+# CONTRACT §11: a customer may reopen a closed ticket (E4, E11) for this many days after closing.
+CRM_REOPEN_DAYS = env_int("CRM_REOPEN_DAYS", 30)
+if CRM_REOPEN_DAYS < 0:
+    raise ImproperlyConfigured("CRM_REOPEN_DAYS must be 0 or more.")
 
 # --- CORS ------------------------------------------------------------------------------------
 # Browser pages on these origins may call /crm/ (crmapi/cors.py); no other origin gets a CORS

@@ -9,6 +9,7 @@ from factory.django import DjangoModelFactory
 from crmapi.models import IdempotencyRecord
 from tickets.history import EventKind, creator_kind
 from tickets.models import Comment, IssueType, Ticket, TicketEvent, TicketStatus
+from tickets.workflow import waiting_at_creation
 
 
 class UserFactory(DjangoModelFactory):
@@ -54,6 +55,11 @@ class TicketFactory(DjangoModelFactory):
     from_portal = True
     created_at = factory.LazyFunction(timezone.now)
     modified_at = factory.SelfAttribute("created_at")
+    # As `services.ticket_create` sets them: who a ticket of this status waits on, since creation.
+    waiting_on = factory.LazyAttribute(
+        lambda ticket: waiting_at_creation(ticket.ticket_status, ticket.created_at).on
+    )
+    waiting_since = factory.SelfAttribute("created_at")
     created_event = factory.RelatedFactory(
         "tests.factories.TicketEventFactory", factory_related_name="ticket"
     )

@@ -40,6 +40,11 @@ class EventKind(models.TextChoices):
     NOTE_ADDED = "note_added", "Internal note added"
     # Text of the old `update_log` column that matched no known line form, kept verbatim.
     LEGACY = "legacy", "Earlier update log text"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    # The customer's rating of a closed ticket: `new_value` the rating, `old_value` the one it
+    # replaced ("" for the first). The update log shows no line for it (the contract's log is
+    # the status, assignment and priority history).
+    RATED = "rated", "Ticket rated"
 
 
 class ActorKind(models.TextChoices):
@@ -56,8 +61,11 @@ COMMENT_KINDS = frozenset({EventKind.COMMENT_ADDED, EventKind.NOTE_ADDED})
 UPDATE_LOG_CREATED = "Ticket created."
 UPDATE_LOG_STATUS = "Status changed from {old} to {new} by {by} on {when}."
 UPDATE_LOG_ASSIGNEE = "Assignee changed from {old} to {new} by {by} on {when}."
+UPDATE_LOG_PRIORITY = "Priority changed from {old} to {new} by {by} on {when}."
 # How the update log names "no assignee" (stored as "").
 UPDATE_LOG_NOBODY = "nobody"
+# How the update log names who made a change that no staff user made (CONTRACT §11).
+UPDATE_LOG_ACTORS = {ActorKind.CUSTOMER: "the customer", ActorKind.SYSTEM: "the system"}
 
 
 class EventLike(Protocol):
@@ -66,6 +74,8 @@ class EventLike(Protocol):
 
     @property
     def kind(self) -> str: ...
+    @property
+    def actor_kind(self) -> str: ...
     @property
     def actor_name(self) -> str: ...
     @property
@@ -78,9 +88,20 @@ class EventLike(Protocol):
     def created_at(self) -> datetime.datetime: ...
 
 
+def _who(event: EventLike) -> str:
+    """The staff user's name at the time, or `the customer` / `the system`."""
+    return UPDATE_LOG_ACTORS.get(event.actor_kind, event.actor_name)  # type: ignore[call-overload]
+
+
 def _status_line(event: EventLike) -> str:
     return UPDATE_LOG_STATUS.format(
-        old=event.old_value, new=event.new_value, by=event.actor_name, when=format_datetime(event.created_at)
+        old=event.old_value, new=event.new_value, by=_who(event), when=format_datetime(event.created_at)
+    )
+
+
+def _priority_line(event: EventLike) -> str:
+    return UPDATE_LOG_PRIORITY.format(
+        old=event.old_value, new=event.new_value, by=_who(event), when=format_datetime(event.created_at)
     )
 
 
@@ -88,7 +109,7 @@ def _assignee_line(event: EventLike) -> str:
     return UPDATE_LOG_ASSIGNEE.format(
         old=event.old_value or UPDATE_LOG_NOBODY,
         new=event.new_value or UPDATE_LOG_NOBODY,
-        by=event.actor_name,
+        by=_who(event),
         when=format_datetime(event.created_at),
     )
 
@@ -97,6 +118,7 @@ _LINES = {
     EventKind.CREATED: lambda event: UPDATE_LOG_CREATED,
     EventKind.STATUS_CHANGED: _status_line,
     EventKind.ASSIGNEE_CHANGED: _assignee_line,
+    EventKind.PRIORITY_CHANGED: _priority_line,
     EventKind.LEGACY: lambda event: event.text,
 }
 

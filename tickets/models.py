@@ -7,13 +7,18 @@ selectors.py (reads).
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from tickets.history import COMMENT_KINDS, ActorKind, EventKind, render_update_log
+from tickets.workflow import WaitingOn
 
 # The longest message of a conversation, from a customer (E4) or an agent (the desk).
 COMMENT_MAX_LENGTH = 10_000
 # The longest ticket description (a text column, so the limit is stated here, not by the column).
 DESCRIPTION_MAX_LENGTH = 20_000
+# A rating's comment (CONTRACT §11), and the range of the rating itself.
+RATING_COMMENT_MAX_LENGTH = 2_000
+RATING_MIN, RATING_MAX = 1, 5
 
 
 class TicketStatus(models.TextChoices):
@@ -25,15 +30,36 @@ class TicketStatus(models.TextChoices):
     CLOSED = "Closed", "Closed"
 
 
+class TicketPriority(models.TextChoices):
+    """CONTRACT §15: how urgent a ticket is; only staff change it."""
+
+    LOW = "Low", "Low"
+    NORMAL = "Normal", "Normal"
+    HIGH = "High", "High"
+    URGENT = "Urgent", "Urgent"
+
+
 class IssueType(models.Model):
-    """An entry of the catalogue a customer picks from (E2)."""
+    """An entry of the catalogue a customer picks from (E2), and the priority a new ticket of
+    this type starts with (CONTRACT §15)."""
 
     name = models.CharField(max_length=255, unique=True)
     is_active = models.BooleanField(default=True)
     sort_order = models.IntegerField(default=0, help_text="Lower numbers are listed first.")
+    default_priority = models.CharField(
+        max_length=16,
+        choices=TicketPriority.choices,
+        default=TicketPriority.NORMAL,
+        help_text="The priority of a new ticket whose category is this issue type.",
+    )
 
     class Meta:
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_priority__in=TicketPriority.values), name="issue_type_priority_known"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -54,7 +80,22 @@ class TicketNumberCounter(models.Model):
 
 
 class Ticket(models.Model):
-    """A customer ticket. Field names follow the record keys of CONTRACT §7."""
+    """A customer ticket. Field names follow the record keys of CONTRACT §7.
+
+    `waiting_on` and `waiting_since` say who the ticket waits for and since when, so the desk's
+    queue can order and filter on them without reading the history. They are derived from the
+    conversation and kept by the services in the transaction of each change
+    (tickets.workflow holds the rule):
+
+    - a customer's comment, or a reopen (`Closed` or `Wait For Response` back to `Open` or
+      `In Progress`, by the customer or an agent) → waiting on an agent since then;
+    - an agent's public reply, or setting `Wait For Response` → waiting on the customer since then;
+    - `Closed` → waiting on nobody, since it was closed;
+    - an internal note, an assignment, a priority change, `Open` ↔ `In Progress` → unchanged.
+
+    A side already waited on keeps its first time (a customer's second message does not make
+    it wait less).
+    """
 
     ticket_number = models.BigIntegerField(unique=True, editable=False)
     contact_number = models.BigIntegerField(
@@ -88,6 +129,10 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    priority = models.CharField(max_length=16, choices=TicketPriority.choices, default=TicketPriority.NORMAL)
+    waiting_on = models.CharField(max_length=16, choices=WaitingOn.choices, default=WaitingOn.AGENT)
+    # The services always set it; the default only serves rows written without them.
+    waiting_since = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField()
     modified_at = models.DateTimeField()
 
@@ -101,10 +146,18 @@ class Ticket(models.Model):
             # E1: one contact's tickets, newest first, optionally by status.
             models.Index(fields=["contact_number", "-created_at", "-id"], name="ticket_contact_newest"),
             models.Index(fields=["ticket_status", "-created_at"], name="ticket_status_newest"),
+            # The desk's queue: who it waits on, longest waiting first.
+            models.Index(fields=["waiting_on", "waiting_since"], name="ticket_waiting_longest"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ticket_status__in=TicketStatus.values), name="ticket_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(priority__in=TicketPriority.values), name="ticket_priority_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(waiting_on__in=WaitingOn.values), name="ticket_waiting_on_known"
             ),
         ]
 
@@ -213,3 +266,26 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} on ticket {self.ticket_id}"
+
+
+class TicketRating(models.Model):
+    """The customer's rating of its closed ticket (E12, CONTRACT §11): at most one per ticket; a
+    new rating replaces the old one in place (the `rated` event keeps what it replaced).
+    A rating is not a comment: it never appears in the conversation."""
+
+    ticket = models.OneToOneField(Ticket, on_delete=models.CASCADE, related_name="rating")
+    rating = models.PositiveSmallIntegerField()
+    comment = models.TextField(
+        blank=True, help_text=f"Optional; at most {RATING_COMMENT_MAX_LENGTH:,} characters."
+    )
+    created_at = models.DateTimeField(help_text="When this rating was given (a replacement's own time).")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=RATING_MIN, rating__lte=RATING_MAX), name="ticket_rating_in_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating} for ticket {self.ticket_id}"

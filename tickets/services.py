@@ -1,5 +1,7 @@
 """Writes to the store. Every function is atomic: it fully happens or not at all (CONTRACT §8)."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -9,9 +11,22 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from tickets import history
+from tickets import history, workflow
 from tickets.history import ActorKind, EventKind
-from tickets.models import COMMENT_MAX_LENGTH, Comment, Ticket, TicketNumberCounter, TicketStatus
+from tickets.models import (
+    COMMENT_MAX_LENGTH,
+    RATING_COMMENT_MAX_LENGTH,
+    RATING_MAX,
+    RATING_MIN,
+    Comment,
+    IssueType,
+    Ticket,
+    TicketEvent,
+    TicketNumberCounter,
+    TicketPriority,
+    TicketRating,
+    TicketStatus,
+)
 
 TICKET_SEQUENCE = "ticket"
 
@@ -22,11 +37,101 @@ COMMENT_BLANK = "A reply must not be blank."
 COMMENT_TOO_LONG = f"A reply must be at most {COMMENT_MAX_LENGTH} characters."
 NOT_STAFF = "Only staff users can {what}."
 UNKNOWN_STATUS = "'{status}' is not a ticket status."
+UNKNOWN_PRIORITY = "'{priority}' is not a ticket priority."
+CUSTOMER_STATUSES = (TicketStatus.OPEN, TicketStatus.CLOSED)
+NOT_A_CUSTOMER_STATUS = "A customer can only open or close a ticket, not set '{status}'."
+RATING_OUT_OF_RANGE = f"A rating is a whole number from {RATING_MIN} to {RATING_MAX}."
+RATING_COMMENT_TOO_LONG = f"A rating's comment must be at most {RATING_COMMENT_MAX_LENGTH} characters."
 AGENT_GROUP_MISSING = f"The '{SUPPORT_AGENT_GROUP}' group is missing: run `manage.py migrate`."
 AGENT_PASSWORD_BLANK = "The password must not be blank."
 
 # `assignee` left out of ticket_update: keep the current one (None means "unassign").
 _KEEP = object()
+
+
+class CustomerRequestRefused(Exception):
+    """A customer's request that the conversation rule refuses (CONTRACT §11); nothing of it is
+    stored. The API answers each with its 409."""
+
+
+class TicketClosedForGood(CustomerRequestRefused):
+    """The ticket was closed `CRM_REOPEN_DAYS` days ago or more: a customer's comment or reopen
+    is refused; the customer creates a new ticket instead."""
+
+
+class TicketNotClosed(CustomerRequestRefused):
+    """Only a closed ticket can be rated."""
+
+
+# --- The conversation rule (CONTRACT §11) -----------------------------------------------------
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """The ticket's row, locked and re-read: concurrent changes queue on it, and the events that
+    render lines follow in the order they happened."""
+    return Ticket.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=ticket.pk)
+
+
+def _closed_at(ticket: Ticket) -> datetime.datetime:
+    """When the ticket was last closed: its last change to Closed, or its creation if it was
+    created closed."""
+    closed = (
+        TicketEvent.objects.filter(
+            ticket=ticket, kind=EventKind.STATUS_CHANGED, new_value=TicketStatus.CLOSED
+        )
+        .order_by("-pk")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return ticket.created_at if closed is None else closed
+
+
+def _reopen_or_refuse(ticket: Ticket, now: datetime.datetime) -> None:
+    """A closed ticket may be reopened by its customer for `CRM_REOPEN_DAYS` days after closing."""
+    if now - _closed_at(ticket) >= datetime.timedelta(days=settings.CRM_REOPEN_DAYS):
+        raise TicketClosedForGood(ticket.ticket_number)
+
+
+def _waiting(ticket: Ticket) -> workflow.Waiting:
+    return workflow.Waiting(ticket.waiting_on, ticket.waiting_since)
+
+
+def _set_waiting(ticket: Ticket, waiting: workflow.Waiting) -> None:
+    ticket.waiting_on, ticket.waiting_since = waiting.on, waiting.since
+
+
+def _change_status(
+    ticket: Ticket, new: str, *, at: datetime.datetime, actor_kind: ActorKind, actor=None
+) -> None:
+    """Set a locked ticket's status, its waiting side, and record the change (one update log
+    line). The caller saves the ticket."""
+    old = ticket.ticket_status
+    ticket.ticket_status = new
+    _set_waiting(ticket, workflow.waiting_after_status(_waiting(ticket), old=old, new=new, at=at))
+    history.record_event(
+        ticket=ticket,
+        kind=EventKind.STATUS_CHANGED,
+        at=at,
+        actor_kind=actor_kind,
+        actor=actor,
+        old_value=old,
+        new_value=new,
+    )
+
+
+_VISIBLE_CHANGE_FIELDS = ["ticket_status", "waiting_on", "waiting_since", "modified_by", "modified_at"]
+
+
+def _default_priority(ticket_categories: str) -> str:
+    """The priority of the issue type named like the category (case-insensitive), else Normal
+    (CONTRACT §15)."""
+    priority = (
+        IssueType.objects.filter(name__iexact=ticket_categories.strip())
+        .order_by("pk")
+        .values_list("default_priority", flat=True)
+        .first()
+    )
+    return TicketPriority.NORMAL if priority is None else priority
 
 
 def _next_ticket_number() -> int:
@@ -76,12 +181,15 @@ def ticket_create(
     voucher_id_format: str = "",
     password_pattern: str = "",
 ) -> Ticket:
-    """Create a ticket and its `created` event. API tickets start unassigned (CONTRACT §7).
+    """Create a ticket and its `created` event. API tickets start unassigned (CONTRACT §7), with
+    their issue type's default priority (§15), waiting on an agent (unless created closed or
+    waiting for the customer).
 
     The returned ticket carries the event it was created with, so its record renders the update
     log without reading it back.
     """
     now = timezone.now()
+    waiting = workflow.waiting_at_creation(ticket_status, now)
     ticket = Ticket(
         ticket_number=_next_ticket_number(),
         contact_number=contact_number,
@@ -98,6 +206,9 @@ def ticket_create(
         voucher_type=voucher_type,
         voucher_id_format=voucher_id_format,
         password_pattern=password_pattern,
+        priority=_default_priority(ticket_categories),
+        waiting_on=waiting.on,
+        waiting_since=waiting.since,
         created_at=now,
         modified_at=now,
     )
@@ -109,11 +220,84 @@ def ticket_create(
 
 @transaction.atomic
 def comment_create_by_contact(*, ticket: Ticket, contact_number: int, text: str) -> Comment:
-    """A customer's public comment on its own ticket (E4)."""
-    comment = Comment(ticket=ticket, author_contact=contact_number, text=text, created_at=timezone.now())
+    """A customer's public comment on its own ticket (E4), and what it does to the ticket
+    (CONTRACT §11): `Wait For Response` becomes `Open`; a `Closed` ticket is reopened when it
+    was closed less than `CRM_REOPEN_DAYS` days ago, else `TicketClosedForGood` is raised and
+    nothing is stored. The ticket then waits on an agent; `modified_at` is now and `modified_by`
+    nobody (the customer's change)."""
+    locked = _locked(ticket)
+    now = timezone.now()
+    if locked.ticket_status == TicketStatus.CLOSED:
+        _reopen_or_refuse(locked, now)
+    if locked.ticket_status in (TicketStatus.CLOSED, TicketStatus.WAIT_FOR_RESPONSE):
+        _change_status(locked, TicketStatus.OPEN, at=now, actor_kind=ActorKind.CUSTOMER)
+    comment = Comment(ticket=locked, author_contact=contact_number, text=text, created_at=now)
     comment.save(force_insert=True)
     history.record_comment(comment=comment)
+    _set_waiting(
+        locked,
+        workflow.waiting_after_comment(
+            _waiting(locked), by_customer=True, ticket_status=locked.ticket_status, at=now
+        ),
+    )
+    locked.modified_by, locked.modified_at = None, now
+    locked.save(update_fields=_VISIBLE_CHANGE_FIELDS)
     return comment
+
+
+@transaction.atomic
+def ticket_set_status_by_contact(*, ticket: Ticket, ticket_status: str) -> Ticket:
+    """A customer closes or reopens its ticket (E11, CONTRACT §11). `Closed` closes it from any
+    status; `Open` reopens a `Closed` ticket (the `CRM_REOPEN_DAYS` rule of a comment, raising
+    `TicketClosedForGood`) and turns `Wait For Response` into `Open`; on an `Open` or
+    `In Progress` ticket, and for the status it already has, nothing changes. Returns the
+    ticket as stored."""
+    if ticket_status not in CUSTOMER_STATUSES:
+        raise ValidationError(NOT_A_CUSTOMER_STATUS.format(status=ticket_status))
+    locked = _locked(ticket)
+    current = locked.ticket_status
+    if ticket_status == TicketStatus.CLOSED:
+        changes = current != TicketStatus.CLOSED
+    else:
+        changes = current in (TicketStatus.CLOSED, TicketStatus.WAIT_FOR_RESPONSE)
+    if not changes:
+        return locked
+    now = timezone.now()
+    if current == TicketStatus.CLOSED:
+        _reopen_or_refuse(locked, now)
+    _change_status(locked, ticket_status, at=now, actor_kind=ActorKind.CUSTOMER)
+    locked.modified_by, locked.modified_at = None, now
+    locked.save(update_fields=_VISIBLE_CHANGE_FIELDS)
+    return locked
+
+
+@transaction.atomic
+def ticket_rate_by_contact(*, ticket: Ticket, rating: int, comment: str = "") -> TicketRating:
+    """The customer's rating of its closed ticket (E12, CONTRACT §11), replacing an earlier one;
+    `TicketNotClosed` for any other status. Recorded as a `rated` event whose old value is the
+    rating replaced ("" for the first). A rating changes nothing else of the ticket."""
+    if isinstance(rating, bool) or not RATING_MIN <= rating <= RATING_MAX:
+        raise ValidationError(RATING_OUT_OF_RANGE)
+    if len(comment) > RATING_COMMENT_MAX_LENGTH:
+        raise ValidationError(RATING_COMMENT_TOO_LONG)
+    locked = _locked(ticket)
+    if locked.ticket_status != TicketStatus.CLOSED:
+        raise TicketNotClosed(locked.ticket_number)
+    now = timezone.now()
+    previous = TicketRating.objects.filter(ticket=locked).first()
+    replaced = "" if previous is None else str(previous.rating)
+    stored = previous or TicketRating(ticket=locked)
+    stored.rating, stored.comment, stored.created_at = rating, comment, now
+    stored.save()
+    history.record_event(
+        ticket=locked,
+        kind=EventKind.RATED,
+        at=now,
+        actor_kind=ActorKind.CUSTOMER,
+        old_value=replaced,
+        new_value=str(rating),
+    )
+    return stored
 
 
 def _require_staff(user, what: str) -> None:
@@ -122,34 +306,45 @@ def _require_staff(user, what: str) -> None:
 
 
 @transaction.atomic
-def ticket_update(*, ticket: Ticket, by, ticket_status: str | None = None, assignee=_KEEP) -> Ticket:
-    """A staff user's change of status and/or assignee (the support desk, single or bulk).
+def ticket_update(
+    *, ticket: Ticket, by, ticket_status: str | None = None, assignee=_KEEP, priority: str | None = None
+) -> Ticket:
+    """A staff user's change of status, assignee and/or priority (the support desk, single or
+    bulk).
 
     Each real change records one event with who and when (one line of the update log), and
-    sets `modified_by`/`modified_at`, which E7's record shows (CONTRACT §7). A change to the
-    current value is no change: nothing is recorded or saved. The row is locked and re-read so
-    concurrent agents see each other's changes and their events follow in the order they happened.
+    sets `modified_by`/`modified_at`, which E7's record shows (CONTRACT §7, §11, §15); a status
+    change also moves who the ticket waits on. A change to the current value is no change:
+    nothing is recorded or saved. The row is locked and re-read so concurrent agents see each
+    other's changes and their events follow in the order they happened.
     """
     _require_staff(by, "change tickets")
     if ticket_status is not None and ticket_status not in TicketStatus.values:
         raise ValidationError(UNKNOWN_STATUS.format(status=ticket_status))
-    locked = Ticket.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=ticket.pk)
+    if priority is not None and priority not in TicketPriority.values:
+        raise ValidationError(UNKNOWN_PRIORITY.format(priority=priority))
+    locked = _locked(ticket)
     changes: list[tuple[EventKind, str, str]] = []
-    if ticket_status is not None and ticket_status != locked.ticket_status:
-        changes.append((EventKind.STATUS_CHANGED, locked.ticket_status, ticket_status))
-        locked.ticket_status = ticket_status
+    new_status = (
+        ticket_status if ticket_status is not None and ticket_status != locked.ticket_status else None
+    )
     if assignee is not _KEEP and getattr(assignee, "pk", None) != locked.assigned_to_id:
         if assignee is not None:
             _require_staff(assignee, "be assigned tickets")
         old, new = history.assignee_value(locked.assigned_to), history.assignee_value(assignee)
         changes.append((EventKind.ASSIGNEE_CHANGED, old, new))
         locked.assigned_to = assignee
-    if not changes:
+    if priority is not None and priority != locked.priority:
+        changes.append((EventKind.PRIORITY_CHANGED, locked.priority, priority))
+        locked.priority = priority
+    if new_status is None and not changes:
         return locked
     now = timezone.now()
+    if new_status is not None:
+        _change_status(locked, new_status, at=now, actor_kind=ActorKind.STAFF, actor=by)
     locked.modified_by = by
     locked.modified_at = now
-    locked.save(update_fields=["ticket_status", "assigned_to", "modified_by", "modified_at"])
+    locked.save(update_fields=[*_VISIBLE_CHANGE_FIELDS, "assigned_to", "priority"])
     for kind, before, after in changes:
         history.record_event(
             ticket=locked,
@@ -184,17 +379,33 @@ def ticket_bulk_assign(*, tickets: QuerySet[Ticket], by, assignee) -> int:
 @transaction.atomic
 def comment_create_by_agent(*, ticket: Ticket, author, text: str, is_internal: bool) -> Comment:
     """A staff reply: public (the customer sees it through E6) or an internal note (never leaves
-    the support desk, CONTRACT §10). Same length limit as a customer's comment."""
+    the support desk, CONTRACT §10). Same length limit as a customer's comment.
+
+    A public reply makes the ticket wait on the customer (unless it is closed) and sets
+    `modified_at`/`modified_by` (§11); an internal note changes nothing a customer can see."""
     _require_staff(author, "reply to tickets")
     if not text.strip():
         raise ValidationError(COMMENT_BLANK)
     if len(text) > COMMENT_MAX_LENGTH:
         raise ValidationError(COMMENT_TOO_LONG)
-    comment = Comment(
-        ticket=ticket, author_user=author, text=text, is_internal=is_internal, created_at=timezone.now()
-    )
+    now = timezone.now()
+    if is_internal:
+        comment = Comment(ticket=ticket, author_user=author, text=text, is_internal=True, created_at=now)
+        comment.save(force_insert=True)
+        history.record_comment(comment=comment)
+        return comment
+    locked = _locked(ticket)
+    comment = Comment(ticket=locked, author_user=author, text=text, is_internal=False, created_at=now)
     comment.save(force_insert=True)
     history.record_comment(comment=comment)
+    _set_waiting(
+        locked,
+        workflow.waiting_after_comment(
+            _waiting(locked), by_customer=False, ticket_status=locked.ticket_status, at=now
+        ),
+    )
+    locked.modified_by, locked.modified_at = author, now
+    locked.save(update_fields=_VISIBLE_CHANGE_FIELDS)
     return comment
 
 

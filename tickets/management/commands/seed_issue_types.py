@@ -1,4 +1,17 @@
-"""Create the issue-type catalogue (E2). Idempotent: a second run changes nothing."""
+"""Create the issue-type catalogue (E2). Idempotent: a second run changes nothing.
+
+Each new type gets the default priority its tickets start with (CONTRACT §15), by how badly the
+customer is stuck while waiting:
+
+- Urgent: Number Porting (a failed port leaves the customer without a working number).
+- High: Billing Dispute, Payment and Recharge, Network Coverage, Mobile Data, Calls and SMS,
+  Roaming, SIM and eSIM, Complaint (money taken, or no service now).
+- Normal: Plan Change, Billing Enquiry, Device Support, and any name not in the default
+  catalogue (from `--file`).
+- Low: General Enquiry, Plan Enquiry, Value Added Services (questions, nothing broken).
+
+Existing types keep their settings, the priority included: an operator's change survives a re-run.
+"""
 
 import json
 from pathlib import Path
@@ -6,7 +19,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from tickets.models import IssueType
+from tickets.models import IssueType, TicketPriority
 
 DEFAULT_ISSUE_TYPES = [
     "General Enquiry",
@@ -25,6 +38,23 @@ DEFAULT_ISSUE_TYPES = [
     "Value Added Services",
     "Complaint",
 ]
+
+_LOW, _HIGH, _URGENT = TicketPriority.LOW, TicketPriority.HIGH, TicketPriority.URGENT
+# The default catalogue's priorities (see the module docstring); every other name is Normal.
+DEFAULT_PRIORITIES = {
+    "General Enquiry": _LOW,
+    "Plan Enquiry": _LOW,
+    "Billing Dispute": _HIGH,
+    "Payment and Recharge": _HIGH,
+    "Network Coverage": _HIGH,
+    "Mobile Data": _HIGH,
+    "Calls and SMS": _HIGH,
+    "Roaming": _HIGH,
+    "SIM and eSIM": _HIGH,
+    "Number Porting": _URGENT,
+    "Value Added Services": _LOW,
+    "Complaint": _HIGH,
+}
 
 
 def read_names(path: Path) -> list[str]:
@@ -69,7 +99,11 @@ class Command(BaseCommand):
             raise CommandError("The list of issue types is empty.")
         existing = set(IssueType.objects.filter(name__in=names).values_list("name", flat=True))
         new = [
-            IssueType(name=name, sort_order=(index + 1) * 10)
+            IssueType(
+                name=name,
+                sort_order=(index + 1) * 10,
+                default_priority=DEFAULT_PRIORITIES.get(name, TicketPriority.NORMAL),
+            )
             for index, name in enumerate(names)
             if name not in existing
         ]
