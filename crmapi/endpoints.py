@@ -16,7 +16,7 @@ API_ROOT = "/crm/v1/"
 
 @dataclass(frozen=True)
 class Endpoint:
-    name: str  # E1 … E7, as the contract numbers them
+    name: str  # E1 … E12, as the contract numbers them
     method: str  # lower case, as OpenAPI and the test client spell it
     path: str  # canonical, without the trailing slash the route also accepts
     operation: str  # the value the `operation` header must have (case-insensitive)
@@ -107,7 +107,30 @@ E7 = Endpoint(
     documented=False,
 )
 
-ENDPOINTS = {endpoint.name: endpoint for endpoint in (E1, E2, E3, E4, E5, E6, E7)}
+E11 = Endpoint(
+    "E11",
+    "post",
+    "/crm/v1/ticket/status",
+    "updateTicketStatus",
+    action="set_status",
+    url_name="ticket-status",
+    operation_id="updateTicketStatus",
+    title="Close or reopen one of the contact's tickets",
+    documented=False,
+)
+E12 = Endpoint(
+    "E12",
+    "post",
+    "/crm/v1/ticket/rating",
+    "rateTicket",
+    action="rate",
+    url_name="ticket-rating",
+    operation_id="rateTicket",
+    title="Rate one of the contact's closed tickets",
+    documented=False,
+)
+
+ENDPOINTS = {endpoint.name: endpoint for endpoint in (E1, E2, E3, E4, E5, E6, E7, E11, E12)}
 DOCUMENTED_ENDPOINTS = [endpoint for endpoint in ENDPOINTS.values() if endpoint.documented]
 
 

@@ -1,4 +1,4 @@
-"""Retries with an `Idempotency-Key` header on E3, E4 and E5 (CONTRACT §9).
+"""Retries with an `Idempotency-Key` header on E3, E4, E5, E11 and E12 (CONTRACT §9).
 
 The first request with a key claims it by inserting an IdempotencyRecord in its own committed
 transaction: the unique constraint on (scope, caller, key) lets exactly one of several concurrent

@@ -26,11 +26,23 @@ from crmapi import limits, messages
 from crmapi.errors import bad_request
 from crmapi.parsers import JSONObject
 from tickets.formats import DATE_FORM, parse_contact_number
-from tickets.models import COMMENT_MAX_LENGTH, DESCRIPTION_MAX_LENGTH, Ticket, TicketStatus
+from tickets.models import (
+    COMMENT_MAX_LENGTH,
+    DESCRIPTION_MAX_LENGTH,
+    RATING_COMMENT_MAX_LENGTH,
+    RATING_MAX,
+    RATING_MIN,
+    Ticket,
+    TicketStatus,
+)
 
 _ISO_DATE = re.compile(rf"^{DATE_FORM}$")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _STATUS_BY_LOWER = {status.lower(): status for status in TicketStatus.values}
+# The statuses a customer may ask for (E11, CONTRACT §11).
+CUSTOMER_STATUSES = (TicketStatus.OPEN, TicketStatus.CLOSED)
+_CUSTOMER_STATUS_BY_LOWER = {status.lower(): status for status in CUSTOMER_STATUSES}
+RATINGS = range(RATING_MIN, RATING_MAX + 1)
 
 # The white space `str.strip()` removes, spelled out as a regex class body so that the OpenAPI
 # patterns (ECMA-262 regexes, whose `\s` is a different set) say exactly what "blank" means here.
@@ -87,6 +99,29 @@ def _status(name: str, value: object) -> str:
     return canonical
 
 
+def _customer_status(name: str, value: object) -> str:
+    """`Open` or `Closed`, any case; anything else, a non-string included, is the one 400."""
+    canonical = _CUSTOMER_STATUS_BY_LOWER.get(value.strip().lower()) if isinstance(value, str) else None
+    if canonical is None:
+        raise bad_request(messages.FIELD_BAD_CUSTOMER_STATUS.format(name=name))
+    return canonical
+
+
+def _rating(name: str, value: object) -> int:
+    """A whole number 1-5 as a JSON integer or a string of one digit; never a boolean or a
+    float (`4.0` included), never a padded or signed string."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number: int | None = value
+    elif isinstance(value, str) and len(value) == 1 and value in "0123456789":
+        number = int(value)
+    else:
+        number = None
+    if number not in RATINGS:
+        raise bad_request(messages.FIELD_BAD_RATING.format(name=name))
+    assert number is not None
+    return number
+
+
 def _effective_date(name: str, value: object) -> datetime.date | None:
     if not isinstance(value, str):
         raise bad_request(messages.FIELD_NOT_STRING.format(name=name))
@@ -130,6 +165,8 @@ class Kind(StrEnum):
     DATE = "date"
     CONTACT = "contact number"
     REFERENCE = "ticket reference"  # a string or an integer, E4's ticketNo
+    CUSTOMER_STATUS = "customer status"  # `Open` or `Closed`, E11's ticketStatus
+    RATING = "rating"  # 1 to 5, integer or one-digit string, E12's rating
 
 
 @dataclass(eq=False)
@@ -161,6 +198,10 @@ class BodyField:
             return _text(self.name, value, max_length=self.max_length, allow_blank=self.blank)
         if self.kind is Kind.STATUS:
             return _status(self.name, value)
+        if self.kind is Kind.CUSTOMER_STATUS:
+            return _customer_status(self.name, value)
+        if self.kind is Kind.RATING:
+            return _rating(self.name, value)
         if self.kind is Kind.DATE:
             return _effective_date(self.name, value)
         if self.kind is Kind.CONTACT:
@@ -236,9 +277,20 @@ SOCIAL_CONTACT_FIELD = BodyField(
     required=False,
     example="649797",
 )
+# The ticket and the contact, as E4, E11 and E12 name them.
+TICKET_NO_FIELD = BodyField(
+    "ticketNo", "ticket_reference", Kind.REFERENCE, _TICKET_REFERENCE, example="TT1130"
+)
+CONTACT_ID_FIELD = BodyField(
+    "contactId",
+    "contact_number",
+    Kind.CONTACT,
+    "Must be the token's contact: `649797` or `12x649797`.",
+    example="649797",
+)
 # E4, in the order they are checked.
 COMMENT_FIELDS = (
-    BodyField("ticketNo", "ticket_reference", Kind.REFERENCE, _TICKET_REFERENCE, example="TT1130"),
+    TICKET_NO_FIELD,
     BodyField(
         "comment",
         "comment",
@@ -247,13 +299,43 @@ COMMENT_FIELDS = (
         "blank) and send the text in the `data` header, which is used only then.",
         max_length=COMMENT_MAX_LENGTH,
     ),
+    CONTACT_ID_FIELD,
+)
+# E11, in the order they are checked.
+STATUS_FIELDS = (
+    TICKET_NO_FIELD,
     BodyField(
-        "contactId",
-        "contact_number",
-        Kind.CONTACT,
-        "Must be the token's contact: `649797` or `12x649797`.",
-        example="649797",
+        "ticketStatus",
+        "ticket_status",
+        Kind.CUSTOMER_STATUS,
+        "Also `ticketstatus`. `Open` or `Closed`, case-insensitive. `Closed` closes the ticket from "
+        "any status; `Open` reopens a ticket closed less than the reopen period ago and turns "
+        "`Wait For Response` into `Open`. The status the ticket already has changes nothing.",
+        example="Closed",
     ),
+    CONTACT_ID_FIELD,
+)
+# E12, in the order they are checked.
+RATING_FIELDS = (
+    TICKET_NO_FIELD,
+    BodyField(
+        "rating",
+        "rating",
+        Kind.RATING,
+        f"A whole number from {RATING_MIN} to {RATING_MAX}: a JSON integer or a string of one digit "
+        "(booleans and fractions are refused).",
+        example="4",
+    ),
+    BodyField(
+        "comment",
+        "comment",
+        Kind.TEXT,
+        'Optional: absent, `null` or blank means none (answered as `""`).',
+        max_length=RATING_COMMENT_MAX_LENGTH,
+        blank=True,
+        required=False,
+    ),
+    CONTACT_ID_FIELD,
 )
 
 
@@ -307,6 +389,39 @@ def validate_comment_body(data: object, *, data_header: str) -> CommentInput:
     if "comment" not in given and data_header.strip():
         given["comment"] = data_header
     return CommentInput(**_validate(COMMENT_FIELDS, given))
+
+
+# --- Status body (E11) and rating body (E12) ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusInput:
+    ticket_reference: str  # as sent, for the 404 and 409 messages
+    ticket_status: str
+    contact_number: int
+
+
+@dataclass(frozen=True)
+class RatingInput:
+    ticket_reference: str  # as sent, for the 404 and 409 messages
+    rating: int
+    contact_number: int
+    comment: str = ""
+
+
+def validate_status_body(data: object) -> StatusInput:
+    """E11's body in order ticketNo, ticketStatus, contactId (CONTRACT §11)."""
+    given = match_fields(require_object(data), [field.name for field in STATUS_FIELDS])
+    return StatusInput(**_validate(STATUS_FIELDS, given))
+
+
+def validate_rating_body(data: object) -> RatingInput:
+    """E12's body in order ticketNo, rating, comment, contactId; a blank comment is none."""
+    given = match_fields(require_object(data), [field.name for field in RATING_FIELDS])
+    values = _validate(RATING_FIELDS, given)
+    if not values.get("comment", "").strip():
+        values["comment"] = ""
+    return RatingInput(**values)
 
 
 # --- Query parameters, declared once ---------------------------------------------------------

@@ -28,14 +28,14 @@ def ticket_list_item(row: Mapping) -> dict[str, str]:
 
 
 def ticket_record(ticket) -> dict[str, str]:
-    """The full record of E3, E5 and E7: the document's keys in its order, then `category`
+    """The full record of E3, E5, E7 and E11: the document's keys in its order, then `category`
     and `status`; all values strings (CONTRACT §7). Internal notes never appear here."""
     effective_date = ticket.effective_date.isoformat() if ticket.effective_date else ""
     return {
         "ticket_no": format_ticket_number(ticket.ticket_number),
         "assigned_user_id": prefixed(USER_ID_PREFIX, ticket.assigned_to_id),
         "parent_id": "",
-        "ticketpriorities": "",
+        "ticketpriorities": ticket.priority,
         "product_id": "",
         "ticketseverities": "",
         "ticketstatus": ticket.ticket_status,
@@ -85,4 +85,14 @@ def comment_item(comment) -> dict[str, str]:
         "createdtime": format_datetime(comment.created_at),
         "author": "agent" if user is not None else "customer",
         "authorname": user_display_name(user) if user is not None else "",
+    }
+
+
+def rating_result(rating) -> dict[str, str]:
+    """E12's result (CONTRACT §11); expects `rating.ticket` loaded with it."""
+    return {
+        "ticket_no": format_ticket_number(rating.ticket.ticket_number),
+        "rating": str(rating.rating),
+        "comment": rating.comment,
+        "createdtime": format_datetime(rating.created_at),
     }

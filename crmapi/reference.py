@@ -18,8 +18,12 @@ from crmapi import messages
 from crmapi.endpoints import ENDPOINTS, Endpoint
 from crmapi.inputs import (
     COMMENT_FIELDS,
+    CUSTOMER_STATUSES,
     LIST_PARAMETERS,
+    RATING_FIELDS,
+    RATINGS,
     SOCIAL_CONTACT_FIELD,
+    STATUS_FIELDS,
     TICKET_FIELDS,
     TICKET_NO_PARAMETER,
     BodyField,
@@ -140,6 +144,10 @@ def _value(kind: Kind | type[int], minimum: int | None = None, maximum: int | No
         return "`649797` or `12x649797`, string or integer"
     if kind is Kind.REFERENCE:
         return "`TT1130`, `1130` or `17x55954`, string or integer"
+    if kind is Kind.CUSTOMER_STATUS:
+        return " or ".join(_code(status) for status in CUSTOMER_STATUSES) + ", any case"
+    if kind is Kind.RATING:
+        return f"{RATINGS.start} to {RATINGS.stop - 1}, integer or one-digit string"
     return f"integer, {minimum:,} to {maximum:,}"
 
 
@@ -176,6 +184,14 @@ def ticket_body_table() -> str:
 
 def comment_body_table() -> str:
     return _body_table(COMMENT_FIELDS)
+
+
+def status_body_table() -> str:
+    return _body_table(STATUS_FIELDS)
+
+
+def rating_body_table() -> str:
+    return _body_table(RATING_FIELDS)
 
 
 def query_parameters_table() -> str:
@@ -258,6 +274,8 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "headers": headers_table,
     "ticket-body": ticket_body_table,
     "comment-body": comment_body_table,
+    "status-body": status_body_table,
+    "rating-body": rating_body_table,
     "query-parameters": query_parameters_table,
     "messages": messages_table,
 }

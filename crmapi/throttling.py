@@ -1,7 +1,7 @@
 """Request throttling: the 429 envelope plus `Retry-After` (CONTRACT §8).
 
 Two scopes, with rates in `REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` (docs/abuse-protection.md):
-- `contact`: the token's contact, on every token endpoint (E1, E2, E4-E7),
+- `contact`: the token's contact, on every token endpoint (E1, E2, E4-E7, E11, E12),
   `CRM_THROTTLE_CONTACT_RATE`;
 - `address`: the client address, on the tokenless E3, `CRM_THROTTLE_ADDRESS_RATE`.
 

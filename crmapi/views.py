@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from crmapi import messages
 from crmapi.authentication import Contact, JWTAuthentication
-from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, Endpoint, operations_of
+from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E11, E12, Endpoint, operations_of
 from crmapi.errors import ApiError
 from crmapi.headers import header_value
 from crmapi.idempotency import idempotent
@@ -20,10 +20,12 @@ from crmapi.inputs import (
     required_query_param,
     validate_comment_body,
     validate_list_params,
+    validate_rating_body,
+    validate_status_body,
     validate_ticket_body,
 )
 from crmapi.openapi import operations as schema
-from crmapi.outputs import comment_item, ticket_list_item, ticket_record
+from crmapi.outputs import comment_item, rating_result, ticket_list_item, ticket_record
 from crmapi.parsers import request_json
 from crmapi.permissions import IsTokenContact, RequiredHeaders
 from crmapi.renderers import EnvelopeNegotiation
@@ -93,9 +95,9 @@ class CrmViewSet(viewsets.ViewSet):
 
 
 class TicketViewSet(CrmViewSet):
-    """A contact's own tickets: E1, E4, E5, E6, E7."""
+    """A contact's own tickets: E1, E4, E5, E6, E7, E11, E12."""
 
-    endpoints = (E1, E4, E5, E6, E7)
+    endpoints = (E1, E4, E5, E6, E7, E11, E12)
     operations = operations_of(endpoints)
 
     @schema.list_tickets
@@ -143,6 +145,30 @@ class TicketViewSet(CrmViewSet):
         """E7: one of the contact's tickets as the full record."""
         ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"), with_history=True)
         return Response(ticket_record(ticket))
+
+    @schema.update_ticket_status
+    @idempotent("ticket-status")
+    def set_status(self, request):
+        """E11: body (400), contactId (403), the ticket (404), then the reopen rule (409)."""
+        body = validate_status_body(request_json(request))
+        if body.contact_number != self.contact_number():
+            raise ApiError(403, messages.CONTACT_MISMATCH)
+        ticket = self._own_ticket(body.ticket_reference)
+        with refused_as_conflict(body.ticket_reference):
+            ticket = services.ticket_set_status_by_contact(ticket=ticket, ticket_status=body.ticket_status)
+        return Response(ticket_record(ticket))
+
+    @schema.rate_ticket
+    @idempotent("ticket-rating")
+    def rate(self, request):
+        """E12: body (400), contactId (403), the ticket (404), then closed or not (409)."""
+        body = validate_rating_body(request_json(request))
+        if body.contact_number != self.contact_number():
+            raise ApiError(403, messages.CONTACT_MISMATCH)
+        ticket = self._own_ticket(body.ticket_reference)
+        with refused_as_conflict(body.ticket_reference):
+            rating = services.ticket_rate_by_contact(ticket=ticket, rating=body.rating, comment=body.comment)
+        return Response(rating_result(rating))
 
     def _own_ticket(self, ticket_reference: str, *, with_history: bool = False):
         """The contact's ticket; unknown, foreign and unparseable references are one 404."""

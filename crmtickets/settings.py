@@ -233,12 +233,15 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",
+        "CustomerTicketStatusEnum": ["Open", "Closed"],
+        "TicketPriorityEnum": "tickets.models.TicketPriority",
+        "RatingEnum": ["1", "2", "3", "4", "5"],
         "FlagEnum": ["0", "1"],
         "SuccessEnum": ["true"],
         "FailureEnum": ["false"],
     },
     "TAGS": [
-        {"name": "tickets", "description": "The token contact's tickets (E1, E5, E7)."},
+        {"name": "tickets", "description": "The token contact's tickets (E1, E5, E7, E11, E12)."},
         {"name": "comments", "description": "The conversation on a ticket (E4, E6)."},
         {"name": "issue types", "description": "The catalogue a customer picks from (E2)."},
         {"name": "social", "description": "Tickets from social and app channels, without a token (E3)."},

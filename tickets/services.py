@@ -286,7 +286,8 @@ def ticket_rate_by_contact(*, ticket: Ticket, rating: int, comment: str = "") ->
     now = timezone.now()
     previous = TicketRating.objects.filter(ticket=locked).first()
     replaced = "" if previous is None else str(previous.rating)
-    stored = previous or TicketRating(ticket=locked)
+    stored = previous or TicketRating()
+    stored.ticket = locked
     stored.rating, stored.comment, stored.created_at = rating, comment, now
     stored.save()
     history.record_event(

@@ -26,13 +26,14 @@ from crmapi import headers, inputs
 from crmapi.inputs import WHITESPACE
 from crmapi.openapi.examples import DOCUMENT_SPELLING_BODY
 from tickets import formats
-from tickets.models import TicketStatus
+from tickets.models import TicketPriority, TicketStatus
 
 # Text the service refuses: blank (only white space) or holding a NUL (CONTRACT §6).
 NOT_ONLY_SPACE = rf"[^{WHITESPACE}]"
 NON_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 NO_NUL = r"^[^\x00]*$"
 STATUSES = list(TicketStatus.values)
+PRIORITIES = list(TicketPriority.values)
 DATETIME = rf"^{formats.DATETIME_FORM}$"
 # 1 to n visible ASCII characters (correlationId, Idempotency-Key), as crmapi.headers checks them.
 VISIBLE_ASCII = rf"^[{headers.VISIBLE_ASCII}]+$"
@@ -152,6 +153,22 @@ def body_field_schema(field: inputs.BodyField) -> dict:
         return {"type": "string", "maxLength": field.max_length, "description": field.description, **rules}
     if field.kind is inputs.Kind.STATUS:
         return {"type": "string", "enum": STATUSES, "description": field.description}
+    if field.kind is inputs.Kind.CUSTOMER_STATUS:
+        return {
+            "type": "string",
+            "enum": list(inputs.CUSTOMER_STATUSES),
+            "description": field.description,
+            "example": field.example,
+        }
+    if field.kind is inputs.Kind.RATING:
+        digits = "".join(str(rating) for rating in inputs.RATINGS)
+        return {
+            "oneOf": [
+                {"type": "integer", "minimum": inputs.RATINGS.start, "maximum": inputs.RATINGS.stop - 1},
+                {"type": "string", "pattern": f"^[{digits}]$", "example": field.example},
+            ],
+            "description": field.description,
+        }
     if field.kind is inputs.Kind.DATE:
         return {
             "type": "string",
@@ -220,8 +237,24 @@ SocialTicketCreateRequest = request_component(
 TicketCommentRequest = request_component(
     "TicketCommentRequest",
     "A customer comment (E4). Checked in this order: `ticketNo`, `comment`, `contactId` (400),\n"
-    "    then `contactId` against the token (403), then the ticket (404). Keys match like E3/E5's.",
+    "    then `contactId` against the token (403), then the ticket (404), then the reopen period of\n"
+    "    a closed ticket (409). Keys match like E3/E5's.",
     inputs.COMMENT_FIELDS,
+)
+TicketStatusRequest = request_component(
+    "TicketStatusRequest",
+    "The customer closes or reopens its ticket (E11). Checked in this order: `ticketNo`,\n"
+    "    `ticketStatus`, `contactId` (400), then `contactId` against the token (403), then the\n"
+    "    ticket (404), then the reopen period (409). Keys match like E3/E5's.",
+    inputs.STATUS_FIELDS,
+)
+TicketRatingRequest = request_component(
+    "TicketRatingRequest",
+    "The customer rates its closed ticket (E12); a new rating replaces the earlier one. Checked\n"
+    "    in this order: `ticketNo`, `rating`, `comment`, `contactId` (400), then `contactId`\n"
+    "    against the token (403), then the ticket (404), then whether it is closed (409). Keys\n"
+    "    match like E3/E5's.",
+    inputs.RATING_FIELDS,
 )
 
 
@@ -250,7 +283,11 @@ RECORD_FIELDS: dict[str, dict[str, Any]] = {
         "description": '`19x<staff user id>`, `""` when unassigned.',
     },
     "parent_id": {"description": _EMPTY},
-    "ticketpriorities": {"description": _EMPTY},
+    "ticketpriorities": {
+        "enum": PRIORITIES,
+        "description": "The priority: the issue type's default for a new ticket, else `Normal`; "
+        "only staff change it.",
+    },
     "product_id": {"description": _EMPTY},
     "ticketseverities": {"description": _EMPTY},
     "ticketstatus": {"enum": STATUSES},
@@ -311,6 +348,15 @@ class TicketComment(serializers.Serializer):
     createdtime = _text(pattern=DATETIME)
     author = _text(enum=["customer", "agent"])
     authorname = _text(description='The agent\'s display name; `""` for the customer.')
+
+
+class TicketRatingResult(serializers.Serializer):
+    """E12's result: the rating as stored."""
+
+    ticket_no = _text(pattern=TICKET_NO, example="TT1130")
+    rating = _text(enum=[str(rating) for rating in inputs.RATINGS])
+    comment = _text(description='The rating\'s comment; `""` when none.')
+    createdtime = _text(pattern=DATETIME, description="When this rating was given.")
 
 
 class CommentSubmitted(serializers.Serializer):

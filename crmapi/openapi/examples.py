@@ -44,9 +44,11 @@ TABLE_SPELLING_BODY = {
 # The document's E4 body.
 DOCUMENT_COMMENT_BODY = {"ticketNo": "10057", "comment": "venki testing", "contactId": "649797"}
 
-# The values of the document's E3/E5 answer that are not `""` (CONTRACT §7).
+# The values of the document's E3/E5 answer that are not `""` (CONTRACT §7), and the priority
+# this service answers where the document's was `""` (§15).
 DOCUMENT_RECORD = {
     "ticket_no": "TT1130",
+    "ticketpriorities": "Normal",
     "ticketstatus": "Open",
     "ticketcategories": "Plan change",
     "update_log": "Ticket created.",
@@ -85,6 +87,29 @@ TICKET_LIST = [
         "id": "17x82089",
     },
 ]
+
+# E11: the customer closes the document's ticket.
+STATUS_BODY = {"ticketNo": "TT1130", "ticketStatus": "Closed", "contactId": "649797"}
+CLOSED_BY_CUSTOMER = {
+    "ticketstatus": "Closed",
+    "update_log": "Ticket created.\n"
+    "Status changed from Open to Closed by the customer on 2020-04-16 09:30:00.",
+    "modifiedtime": "2020-04-16 09:30:00",
+}
+
+# E12: and rates it.
+RATING_BODY = {
+    "ticketNo": "TT1130",
+    "rating": 4,
+    "comment": "Solved in a day, thank you.",
+    "contactId": "649797",
+}
+RATING_RESULT = {
+    "ticket_no": "TT1130",
+    "rating": "4",
+    "comment": "Solved in a day, thank you.",
+    "createdtime": "2020-04-16 09:31:12",
+}
 
 ISSUE_TYPES = {"code": "00000", "issueTypes": ["General Enquiry", "Plan Enquiry"]}
 COMMENT_SUBMITTED = {"message": "Comments submitted successfully"}

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from crmapi import limits, messages
-from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, Endpoint
+from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E11, E12, Endpoint
 from crmapi.openapi.components import (
     RECORD_FIELDS,
     TICKET_RECORD_ENVELOPE,
@@ -24,9 +24,13 @@ from crmapi.openapi.components import (
     TicketCommentRequest,
     TicketCreateRequest,
     TicketListItem,
+    TicketRatingRequest,
+    TicketRatingResult,
+    TicketStatusRequest,
     envelope,
 )
 from crmapi.openapi.examples import (
+    CLOSED_BY_CUSTOMER,
     COMMENT_SUBMITTED,
     DOCUMENT_COMMENT_BODY,
     DOCUMENT_HEADERS_MISSING,
@@ -34,6 +38,9 @@ from crmapi.openapi.examples import (
     EXAMPLE_CORRELATION_ID,
     EXAMPLE_KEY,
     ISSUE_TYPES,
+    RATING_BODY,
+    RATING_RESULT,
+    STATUS_BODY,
     TICKET_COMMENTS,
     TICKET_LIST,
     body_example,
@@ -84,10 +91,26 @@ METHOD_NOT_ALLOWED = _error(
     "Never for this method: what any other method on this path gets, with an `Allow` header.",
     error_example("Wrong method", 405, messages.METHOD_NOT_ALLOWED.format(method="DELETE")),
 )
-CONFLICT = _error(
-    "The `Idempotency-Key` was used for a different body, or its first request is still running.",
+_KEY_CONFLICTS = (
     error_example("Key reused", 409, messages.IDEMPOTENCY_KEY_REUSED.format(key=EXAMPLE_KEY)),
     error_example("Key in flight", 409, messages.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=EXAMPLE_KEY)),
+)
+_KEY_CONFLICT = "The `Idempotency-Key` was used for a different body, or its first request is still running."
+CONFLICT = _error(_KEY_CONFLICT, *_KEY_CONFLICTS)
+
+
+def _conflict(description: str, *examples: OpenApiExample) -> OpenApiResponse:
+    """A write's 409 that the conversation rule (CONTRACT §11) can also answer."""
+    return _error(
+        f"{description} Or: {_KEY_CONFLICT[0].lower()}{_KEY_CONFLICT[1:]}", *examples, *_KEY_CONFLICTS
+    )
+
+
+CLOSED_FOR_GOOD = error_example("Closed too long ago", 409, messages.TICKET_CLOSED.format(ticket_no="TT1130"))
+REOPEN_CONFLICT = _conflict(
+    "The ticket was closed `CRM_REOPEN_DAYS` days ago or more (30 unless configured): it cannot be "
+    "reopened; the customer creates a new ticket.",
+    CLOSED_FOR_GOOD,
 )
 PAYLOAD_TOO_LARGE = _error(
     f"The body is over {limits.BODY_MAX_MIB} MiB.", error_example("Too large", 413, messages.BODY_TOO_LARGE)
@@ -136,10 +159,11 @@ def _operation(
 ):
     """The endpoint's decorator: its operationId, summary, `operation` header and token rule come
     from its declaration (crmapi.endpoints). Every operation also answers 405, 429 and 500; a
-    `write` (a POST with a JSON body) also takes an `Idempotency-Key` and answers 409, 413 and 415."""
+    `write` (a POST with a JSON body) also takes an `Idempotency-Key` and answers 409 (the given
+    one, else the key's conflicts alone), 413 and 415."""
     if write:
         parameters = [*parameters, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED]
-        responses = {**responses, 409: CONFLICT, **BODY_ERRORS}
+        responses = {**responses, 409: responses.get(409, CONFLICT), **BODY_ERRORS}
     if not endpoint.token_required:
         kwargs["auth"] = []
     return extend_schema(
@@ -216,7 +240,10 @@ create_social_ticket = _operation(
 add_ticket_comment = _operation(
     E4,
     tag="comments",
-    description="A customer comment on a ticket of the token's contact.",
+    description="A customer comment on a ticket of the token's contact. It moves the ticket: "
+    "`Wait For Response` becomes `Open`, a ticket closed less than `CRM_REOPEN_DAYS` days ago (30 "
+    "unless configured) is reopened to `Open`, and one closed longer ago is refused (409) and "
+    "nothing is stored. The ticket's `modifiedtime` becomes the comment's time.",
     parameters=[DATA_HEADER],
     write=True,
     request=TicketCommentRequest,
@@ -242,6 +269,7 @@ add_ticket_comment = _operation(
             error_example("Not your contact", 403, messages.CONTACT_MISMATCH),
         ),
         404: TICKET_NOT_FOUND,
+        409: REOPEN_CONFLICT,
     },
 )
 
@@ -292,5 +320,62 @@ get_ticket = _operation(
         400: _bad_request(MISSING_TICKET_NO),
         401: UNAUTHORIZED,
         404: TICKET_NOT_FOUND,
+    },
+)
+
+NOT_YOUR_CONTACT = _error(
+    "`contactId` is not the token's contact.",
+    error_example("Not your contact", 403, messages.CONTACT_MISMATCH),
+)
+
+update_ticket_status = _operation(
+    E11,
+    tag="tickets",
+    description="The customer closes or reopens one of its tickets. `Closed` closes it from any "
+    "status. `Open` reopens a `Closed` ticket closed less than `CRM_REOPEN_DAYS` days ago (30 "
+    "unless configured; refused with 409 later) and turns `Wait For Response` into `Open`; on an "
+    "`Open` or `In Progress` ticket it changes nothing. Asking for the status the ticket already "
+    "has changes nothing. A change adds `Status changed from <old> to <new> by the customer on "
+    "<when>.` to `update_log` and sets `modifiedtime`.",
+    write=True,
+    request=TicketStatusRequest,
+    examples=[OpenApiExample("Close", value=STATUS_BODY, request_only=True)],
+    responses={
+        200: _ok(
+            TICKET_RECORD_ENVELOPE,
+            "The ticket's whole record, as stored after the request.",
+            record_example(**CLOSED_BY_CUSTOMER),
+        ),
+        400: _bad_request(
+            error_example(
+                "Not open or closed", 400, messages.FIELD_BAD_CUSTOMER_STATUS.format(name="ticketStatus")
+            )
+        ),
+        401: UNAUTHORIZED,
+        403: NOT_YOUR_CONTACT,
+        404: TICKET_NOT_FOUND,
+        409: REOPEN_CONFLICT,
+    },
+)
+
+rate_ticket = _operation(
+    E12,
+    tag="tickets",
+    description="The customer rates one of its closed tickets, 1 to 5, with an optional comment. "
+    "A ticket has at most one rating: a new one replaces it. A rating is not a comment: it never "
+    "appears in the conversation (E6).",
+    write=True,
+    request=TicketRatingRequest,
+    examples=[OpenApiExample("Rate", value=RATING_BODY, request_only=True)],
+    responses={
+        200: _ok(envelope("TicketRating", TicketRatingResult()), "The rating as stored.", RATING_RESULT),
+        400: _bad_request(error_example("Bad rating", 400, messages.FIELD_BAD_RATING.format(name="rating"))),
+        401: UNAUTHORIZED,
+        403: NOT_YOUR_CONTACT,
+        404: TICKET_NOT_FOUND,
+        409: _conflict(
+            "The ticket is not closed.",
+            error_example("Not closed", 409, messages.TICKET_NOT_CLOSED.format(ticket_no="TT1130")),
+        ),
     },
 )

@@ -23,7 +23,7 @@ RECORD_KEYS = [
     "passwordpattern", "currencyid", "id", "label", "category", "status",
 ]  # fmt: skip
 NO_DATA_KEYS = [
-    "parent_id", "ticketpriorities", "product_id", "ticketseverities", "hours", "days", "solution", "tags",
+    "parent_id", "product_id", "ticketseverities", "hours", "days", "solution", "tags",
     "cf_1518", "cf_1520", "cf_1522", "cf_1524", "cf_1526", "internalmemo", "vendorid", "requiredprefix",
     "rechargeinterfaces", "currencyid",
 ]  # fmt: skip

@@ -10,6 +10,8 @@ from crmapi.endpoints import (  # noqa: F401  (re-exported: the tests' names for
     E5,
     E6,
     E7,
+    E11,
+    E12,
     ENDPOINTS,
     Endpoint,
 )
@@ -39,7 +41,11 @@ TICKET_BODY = {
 
 def valid_body(endpoint: Endpoint, ticket_no: str = "TT1130") -> dict | None:
     """A valid body for `endpoint`: the document's ticket (E3, E5), a comment of the default
-    contact on `ticket_no` (E4), none for a read."""
+    contact on `ticket_no` (E4), closing it (E11), rating it (E12), none for a read."""
     if endpoint is E4:
         return {"ticketNo": ticket_no, "comment": "Still waiting.", "contactId": str(CONTACT)}
+    if endpoint is E11:
+        return {"ticketNo": ticket_no, "ticketStatus": "Closed", "contactId": str(CONTACT)}
+    if endpoint is E12:
+        return {"ticketNo": ticket_no, "rating": 4, "comment": "Thanks.", "contactId": str(CONTACT)}
     return TICKET_BODY if endpoint in (E3, E5) else None
