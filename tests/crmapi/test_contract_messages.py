@@ -6,12 +6,15 @@ drifted from the contract would pass them all. One test per sentence, named afte
 made: tests/crmapi/test_store_unreachable.py and tests/crmapi/test_envelope.py.
 """
 
+import datetime
+
 import pytest
 
 from tests.factories import IdempotencyRecordFactory, TicketFactory
 from tests.support.client import assert_error
-from tests.support.endpoints import E1, E3, E4, E5, E6, E7, OTHER_CONTACT, TICKET_BODY
+from tests.support.endpoints import CONTACT, E1, E3, E4, E5, E6, E7, E11, E12, OTHER_CONTACT, TICKET_BODY
 from tests.support.tokens import claims, hs256
+from tickets.models import TicketStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -115,3 +118,47 @@ def test_s9_key_still_being_processed(api):
 
 def test_s10_conversation_without_ticket_number(api):
     assert_error(api.call(E6), 400, "Query parameter 'ticketNo' is required.")
+
+
+def closed_long_ago() -> None:
+    """TT1130 of the default contact, created closed 31 days ago: past the 30-day reopen period."""
+    created = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=31)
+    TicketFactory(
+        ticket_number=1130, contact_number=CONTACT, ticket_status=TicketStatus.CLOSED, created_at=created
+    )
+
+
+def test_s11_comment_on_a_ticket_closed_long_ago(api):
+    closed_long_ago()
+    response = api.call(E4, body={"ticketNo": "tt1130", "comment": "Still broken", "contactId": "649797"})
+    assert_error(response, 409, "Ticket 'tt1130' is closed; please create a new ticket.", "409 CONFLICT")
+
+
+def test_s11_reopen_of_a_ticket_closed_long_ago(api):
+    closed_long_ago()
+    response = api.call(E11, body={"ticketNo": "1130", "ticketStatus": "open", "contactId": "649797"})
+    assert_error(response, 409, "Ticket '1130' is closed; please create a new ticket.", "409 CONFLICT")
+
+
+def test_s11_status_neither_open_nor_closed(api):
+    TicketFactory(ticket_number=1130, contact_number=CONTACT)
+    response = api.call(
+        E11, body={"ticketNo": "TT1130", "ticketStatus": "In Progress", "contactId": "649797"}
+    )
+    assert_error(response, 400, "Field 'ticketStatus' must be Open or Closed.")
+
+
+def test_s11_status_absent(api):
+    response = api.call(E11, body={"ticketNo": "TT1130", "contactId": "649797"})
+    assert_error(response, 400, "Field 'ticketStatus' is required.")
+
+
+def test_s11_rating_out_of_range(api):
+    response = api.call(E12, body={"ticketNo": "TT1130", "rating": 4.5, "contactId": "649797"})
+    assert_error(response, 400, "Field 'rating' must be a whole number from 1 to 5.")
+
+
+def test_s11_rating_of_a_ticket_not_closed(api):
+    TicketFactory(ticket_number=1130, contact_number=CONTACT)
+    response = api.call(E12, body={"ticketNo": "TT1130", "rating": "5", "contactId": "649797"})
+    assert_error(response, 409, "Ticket 'TT1130' can be rated only when it is closed.", "409 CONFLICT")
