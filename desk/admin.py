@@ -7,19 +7,29 @@ read-only. Tickets are created by the API channels only, so the desk has no "Add
 """
 
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.db.models import Case, Count, IntegerField, Value, When
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.text import slugify
+from django.utils.timesince import timesince
 
 from desk.actions import TICKET_ACTIONS
-from desk.filters import AssigneeFilter, CategoryFilter
+from desk.filters import AssigneeFilter, CategoryFilter, RatingFilter, WaitingFilter
 from desk.forms import REPLY_BUTTON, ReplyAction, ReplyForm, StaffChoiceField, active_staff, reply_action
 from desk.refusals import ServiceRefused, service_refusals
 from desk.search import ticket_search_terms
 from tickets import services
-from tickets.formats import RECORD_ID_PREFIX, format_ticket_number, user_display_name
-from tickets.models import Comment, IssueType, Ticket, TicketStatus
+from tickets.formats import RECORD_ID_PREFIX, format_datetime, format_ticket_number, user_display_name
+from tickets.models import (
+    RATING_MAX,
+    Comment,
+    IssueType,
+    Ticket,
+    TicketPriority,
+    TicketRating,
+    TicketStatus,
+)
+from tickets.workflow import WaitingOn
 
 admin.site.site_header = "CRM support desk"
 admin.site.site_title = "Support desk"
@@ -29,6 +39,24 @@ admin.site.enable_nav_sidebar = False  # the queue needs the width
 NO_CHANGES = "No changes to save."
 # Set on a request whose ticket save changed nothing (see TicketAdmin.log_change).
 _NOTHING_CHANGED = "_desk_nothing_changed"
+
+# The priority column sorts by urgency (Low first, Urgent last), not by the name.
+PRIORITY_RANK = Case(
+    *(When(priority=priority, then=Value(rank)) for rank, priority in enumerate(TicketPriority.values)),
+    output_field=IntegerField(),
+)
+# Who the ticket waits on, as an agent reads it; nobody (a closed ticket) has no label.
+WAITING_LABELS = {WaitingOn.AGENT: "On us", WaitingOn.CUSTOMER: "On the customer"}
+
+
+def rating_of(ticket: Ticket) -> TicketRating | None:
+    """The ticket's rating, or None: the queue has joined it (`list_select_related`), the
+    ticket page reads it."""
+    try:
+        return ticket.rating
+    except TicketRating.DoesNotExist:
+        return None
+
 
 # --- The conversation --------------------------------------------------------------------------
 
@@ -94,28 +122,43 @@ class ReplyInline(admin.StackedInline):
 
 @admin.register(Ticket)
 class TicketAdmin(admin.ModelAdmin):
+    """The queue and the ticket page.
+
+    The queue's default order is whose turn it is: first the tickets waiting on us (an agent),
+    longest waiting first; then those waiting on the customer, longest waiting first (the ones
+    to chase or close); then the closed ones, which wait on nobody, longest closed first. It is
+    the order of `waiting_on` ("agent" < "customer" < "nobody") then `waiting_since`, which the
+    index `ticket_waiting_longest` serves as it is; a column header sorts by that column instead.
+    """
+
     list_display = (
         "ticket_no",
         "title",
         "status_badge",
+        "priority_badge",
+        "waiting",
         "categories",
         "contact",
         "assignee",
         "created_at",
         "modified_at",
         "comment_count",
+        "rating_mark",
     )
     list_display_links = ("ticket_no", "title")
     list_filter = (
+        WaitingFilter,
         "ticket_status",
+        "priority",
         ("ticket_categories", CategoryFilter),
         "source",
         AssigneeFilter,
+        RatingFilter,
         "created_at",
     )
-    list_select_related = ("assigned_to",)
+    list_select_related = ("assigned_to", "rating")
     list_per_page = 50
-    ordering = ("-created_at", "-id")
+    ordering = ("waiting_on", "waiting_since", "pk")
     date_hierarchy = "created_at"
     search_fields = ("ticket_number__exact", "contact_number__exact", "title", "description")
     search_help_text = "Ticket number (TT1130 or 1130), contact number, or words of the title or description."
@@ -136,7 +179,11 @@ class TicketAdmin(admin.ModelAdmin):
             },
         ),
         ("History", {"fields": (("created_at", "modified_at", "modified_by_name"), "update_log")}),
-        ("Status and assignment", {"fields": ("ticket_status", "assigned_to")}),
+        ("Customer's rating", {"fields": (("rating_given", "rating_comment"),)}),
+        (
+            "Status, priority and assignment",
+            {"fields": (("ticket_status", "priority", "assigned_to"), "waiting_summary")},
+        ),
     )
     readonly_fields = (
         "ticket_no",
@@ -158,6 +205,9 @@ class TicketAdmin(admin.ModelAdmin):
         "modified_at",
         "modified_by_name",
         "update_log",
+        "rating_given",
+        "rating_comment",
+        "waiting_summary",
     )
     inlines = (ConversationInline, ReplyInline)
 
@@ -233,7 +283,8 @@ class TicketAdmin(admin.ModelAdmin):
         super().message_user(request, message, level, *args, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        """Status and assignee through `ticket_update`, which logs who changed what and when.
+        """Status, assignee and priority through `ticket_update`, which logs who changed what and
+        when.
         "Send and set Wait For Response" sets that status whatever the status field says; its
         reply follows in `save_formset`, in the same transaction (the admin's one save)."""
         status = form.cleaned_data["ticket_status"]
@@ -245,6 +296,7 @@ class TicketAdmin(admin.ModelAdmin):
                 by=request.user,
                 ticket_status=status,
                 assignee=form.cleaned_data["assigned_to"],
+                priority=form.cleaned_data["priority"],
             )
 
     def save_formset(self, request, form, formset, change):
@@ -281,6 +333,55 @@ class TicketAdmin(admin.ModelAdmin):
             ticket.ticket_status,
         )
 
+    @admin.display(description="priority", ordering=PRIORITY_RANK)
+    def priority_badge(self, ticket):
+        return format_html(
+            '<span class="desk-priority desk-priority-{}">{}</span>',
+            slugify(ticket.priority),
+            ticket.priority,
+        )
+
+    @admin.display(description="waiting", ordering="waiting_since")
+    def waiting(self, ticket):
+        """Whose turn it is and for how long, at a glance ("On us for 3 hours"); the exact time
+        in the tooltip. A closed ticket waits on nobody: the empty value."""
+        label = WAITING_LABELS.get(ticket.waiting_on)
+        if label is None:
+            return self.get_empty_value_display()
+        return format_html(
+            '<span class="desk-waiting desk-waiting-{}" title="Waiting {} since {}">{}</span> for {}',
+            ticket.waiting_on,
+            label.lower(),
+            format_datetime(ticket.waiting_since),
+            label,
+            timesince(ticket.waiting_since, depth=1),
+        )
+
+    @admin.display(description="waiting")
+    def waiting_summary(self, ticket):
+        since = format_datetime(ticket.waiting_since)
+        label = WAITING_LABELS.get(ticket.waiting_on)
+        if label is None:
+            return f"Nobody: closed since {since}."
+        return f"Waiting {label.lower()} since {since} ({timesince(ticket.waiting_since, depth=2)})."
+
+    @admin.display(description="rating", ordering="rating__rating")
+    def rating_mark(self, ticket):
+        rating = rating_of(ticket)
+        return self.or_empty(None if rating is None else f"{rating.rating}/{RATING_MAX}")
+
+    @admin.display(description="rating")
+    def rating_given(self, ticket):
+        rating = rating_of(ticket)
+        if rating is None:
+            return "Not rated."
+        return f"{rating.rating} of {RATING_MAX}, given {format_datetime(rating.created_at)}"
+
+    @admin.display(description="the customer's comment")
+    def rating_comment(self, ticket):
+        rating = rating_of(ticket)
+        return self.or_empty(rating.comment if rating is not None and rating.comment else None)
+
     @admin.display(description="category", ordering="ticket_categories")
     def categories(self, ticket):
         return ticket.ticket_categories
@@ -312,10 +413,11 @@ class TicketAdmin(admin.ModelAdmin):
 
 @admin.register(IssueType)
 class IssueTypeAdmin(admin.ModelAdmin):
-    """The E2 catalogue: switched on and off and reordered in place, in the list."""
+    """The E2 catalogue: switched on and off, reordered and given the priority its new tickets
+    start with, in place, in the list."""
 
-    list_display = ("name", "is_active", "sort_order")
-    list_editable = ("is_active", "sort_order")
+    list_display = ("name", "is_active", "sort_order", "default_priority")
+    list_editable = ("is_active", "sort_order", "default_priority")
     list_filter = ("is_active",)
     search_fields = ("name",)
     ordering = ("sort_order", "name")

@@ -5,6 +5,8 @@ import re
 from django.contrib import admin
 
 from desk.forms import active_staff, staff_label
+from tickets.models import RATING_MAX, RATING_MIN
+from tickets.workflow import WaitingOn
 
 # A staff user's primary key as the filter's links write it; anything else (`²` is a digit to
 # `str.isdigit()` but not to `int()`) filters nothing.
@@ -38,3 +40,38 @@ class CategoryFilter(admin.AllValuesFieldListFilter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.title = "category"
+
+
+class WaitingFilter(admin.SimpleListFilter):
+    """Whose turn it is: "waiting on us" lists the tickets an agent owes an answer."""
+
+    title = "waiting on"
+    parameter_name = "waiting"
+
+    def lookups(self, request, model_admin):
+        return [(WaitingOn.AGENT, "Us"), (WaitingOn.CUSTOMER, "The customer")]
+
+    def queryset(self, request, queryset):
+        if self.value() in (WaitingOn.AGENT, WaitingOn.CUSTOMER):
+            return queryset.filter(waiting_on=self.value())
+        return queryset
+
+
+class RatingFilter(admin.SimpleListFilter):
+    """The customer's rating (E12): each mark, best first, or not rated."""
+
+    title = "customer rating"
+    parameter_name = "rating"
+    NOT_RATED = "none"
+
+    def lookups(self, request, model_admin):
+        marks = [(str(mark), f"{mark} of {RATING_MAX}") for mark in range(RATING_MAX, RATING_MIN - 1, -1)]
+        return [*marks, (self.NOT_RATED, "Not rated")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NOT_RATED:
+            return queryset.filter(rating__isnull=True)
+        if value in {str(mark) for mark in range(RATING_MIN, RATING_MAX + 1)}:
+            return queryset.filter(rating__rating=int(value))
+        return queryset

@@ -22,6 +22,7 @@ from tests.support.desk import (
     run_action,
     save_ticket,
     send_reply,
+    sorted_by,
 )
 from tickets.models import Comment, IssueType, Ticket, TicketStatus
 from tickets.services import SUPPORT_AGENT_GROUP
@@ -97,12 +98,15 @@ def test_queue_lists_the_issue_columns(agent_client, ticket):
         "ticket",
         "title",
         "status",
+        "priority",
+        "waiting",
         "category",
         "contact",
         "assignee",
         "created at",
         "modified at",
         "comments",
+        "rating",
     ]
 
 
@@ -135,12 +139,14 @@ def test_queue_query_count_does_not_grow_with_rows(agent_client):
     assert len(many) == len(few)
 
 
-def test_queue_is_newest_first(agent_client):
+def test_queue_sorted_by_created_is_newest_first(agent_client):
+    """The default order is whose turn it is (tests/desk/test_queue_waiting.py); sorted by the
+    created column, the queue is newest first."""
     now = timezone.now()
     old = TicketFactory(created_at=now - datetime.timedelta(days=2))
     new = TicketFactory(created_at=now)
     middle = TicketFactory(created_at=now - datetime.timedelta(days=1))
-    assert listed(agent_client) == [new, middle, old]
+    assert listed(agent_client, sorted_by(agent_client, "created_at", descending=True)) == [new, middle, old]
 
 
 def test_queue_is_paginated_by_fifty(agent_client):

@@ -20,6 +20,13 @@ def listed(client, query: str = "") -> list[Ticket]:
     return list(response.context["cl"].result_list)
 
 
+def sorted_by(client, column: str, descending: bool = False) -> str:
+    """The queue's query string that sorts by the list_display column `column`, as its header
+    link does."""
+    index = client.get(CHANGELIST).context["cl"].list_display.index(column)
+    return f"o={'-' if descending else ''}{index}"
+
+
 class _FormFields(HTMLParser):
     """The name/value pairs a browser would submit from the form with id `form_id`."""
 
