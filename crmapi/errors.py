@@ -29,6 +29,7 @@ from crmapi.messages import (
     PATH_NOT_FOUND,
     THROTTLED,
     TOKEN_INVALID,
+    quoted,
 )
 
 logger = logging.getLogger("tickets.errors")
@@ -120,10 +121,10 @@ def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict
     if isinstance(exc, drf_exceptions.ParseError):
         return 400, error_envelope(400, BODY_MALFORMED), headers
     if isinstance(exc, drf_exceptions.UnsupportedMediaType):
-        message = BODY_UNSUPPORTED_MEDIA_TYPE.format(content_type=request.content_type or "")
+        message = BODY_UNSUPPORTED_MEDIA_TYPE.format(content_type=quoted(request.content_type or ""))
         return 415, error_envelope(415, message), headers
     if isinstance(exc, drf_exceptions.MethodNotAllowed):
-        message = METHOD_NOT_ALLOWED.format(method=request.method if request else "")
+        message = METHOD_NOT_ALLOWED.format(method=quoted(request.method if request else ""))
         return 405, error_envelope(405, message), headers
     if isinstance(exc, drf_exceptions.Throttled):
         wait = max(1, math.ceil(exc.wait or 1))  # type: ignore[attr-defined]  # set by Throttled, not in the stubs
@@ -131,7 +132,7 @@ def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict
         return 429, error_envelope(429, THROTTLED.format(wait=wait)), headers
     if isinstance(exc, (Http404, drf_exceptions.NotFound)):
         path = request.path if request else ""
-        return 404, error_envelope(404, PATH_NOT_FOUND.format(path=path)), headers
+        return 404, error_envelope(404, PATH_NOT_FOUND.format(path=quoted(path))), headers
     if isinstance(exc, drf_exceptions.APIException):
         status = exc.status_code
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase + "."

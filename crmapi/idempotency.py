@@ -130,7 +130,7 @@ def _claim(*, scope: str, caller: str, key: str, fingerprint: str) -> tuple[bool
             return False, record
         if _take_over(record, fingerprint=fingerprint, now=now):
             return True, record
-    raise ApiError(409, messages.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=key))
+    raise ApiError(409, messages.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=messages.quoted(key)))
 
 
 def _store(record: IdempotencyRecord, response: Response, *, key: str) -> None:
@@ -139,7 +139,7 @@ def _store(record: IdempotencyRecord, response: Response, *, key: str) -> None:
         pk=record.pk, created_at=record.created_at, status_code__isnull=True
     ).update(status_code=response.status_code, response_body=orjson.dumps(response.data))
     if stored != 1:
-        raise ApiError(409, messages.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=key))
+        raise ApiError(409, messages.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=messages.quoted(key)))
 
 
 def _release(record: IdempotencyRecord) -> None:
@@ -151,9 +151,9 @@ def _release(record: IdempotencyRecord) -> None:
 
 def _repeat(record: IdempotencyRecord, *, key: str, fingerprint: str) -> Response:
     if record.status_code is None:  # in flight wins over a body mismatch (CONTRACT §9)
-        raise ApiError(409, messages.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=key))
+        raise ApiError(409, messages.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=messages.quoted(key)))
     if record.request_fingerprint != fingerprint:
-        raise ApiError(409, messages.IDEMPOTENCY_KEY_REUSED.format(key=key))
+        raise ApiError(409, messages.IDEMPOTENCY_KEY_REUSED.format(key=messages.quoted(key)))
     return Response(
         orjson.loads(bytes(record.response_body)),
         status=record.status_code,

@@ -12,6 +12,8 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255  # visible ASCII characters
 BODY_MAX_MIB = 1
 BODY_MAX_BYTES = BODY_MAX_MIB * 1024 * 1024
 
+QUOTED_VALUE_MAX_LENGTH = 64  # a client's value quoted in an errorMessage, then `…`
+
 LIST_LIMIT_MAX = 500  # E1's `limit`: its maximum and its default
 QUERY_INTEGER_DIGITS = 9  # a query integer is at most this many ASCII digits
 QUERY_INTEGER_MAX = 10**QUERY_INTEGER_DIGITS - 1

@@ -11,8 +11,19 @@ from crmapi.limits import (
     CORRELATION_ID_MAX_LENGTH,
     IDEMPOTENCY_KEY_MAX_LENGTH,
     LIST_LIMIT_MAX,
+    QUOTED_VALUE_MAX_LENGTH,
     SOURCE_HEADER_MAX_LENGTH,
 )
+
+
+def quoted(value: str) -> str:
+    """A client's value as a sentence quotes it (a `ticketNo`, a key, a content type, a path):
+    whole up to 64 characters, else its first 64 and `…`, so no input makes an answer grow
+    without bound."""
+    if len(value) <= QUOTED_VALUE_MAX_LENGTH:
+        return value
+    return value[:QUOTED_VALUE_MAX_LENGTH] + "…"
+
 
 HEADER_MISSING = "Header '{name}' not present in the request."
 HEADER_CORRELATION_ID_INVALID = (

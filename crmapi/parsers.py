@@ -11,6 +11,7 @@ from crmapi.messages import (
     BODY_MALFORMED,
     BODY_NOT_OBJECT,
     BODY_UNSUPPORTED_MEDIA_TYPE,
+    quoted,
 )
 
 
@@ -64,5 +65,5 @@ def request_json(request) -> object:
     if not content_type.strip():
         raise ApiError(415, BODY_CONTENT_TYPE_MISSING)
     if not _is_json_media_type(content_type):
-        raise ApiError(415, BODY_UNSUPPORTED_MEDIA_TYPE.format(content_type=content_type))
+        raise ApiError(415, BODY_UNSUPPORTED_MEDIA_TYPE.format(content_type=quoted(content_type)))
     return request.data

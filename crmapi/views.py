@@ -47,7 +47,7 @@ def refused_as_conflict(ticket_reference: str):
         yield
     except services.CustomerRequestRefused as refusal:
         message = REFUSAL_MESSAGES[type(refusal)]
-        raise ApiError(409, message.format(ticket_no=ticket_reference)) from None
+        raise ApiError(409, message.format(ticket_no=messages.quoted(ticket_reference))) from None
 
 
 class CrmViewSet(viewsets.ViewSet):
@@ -179,7 +179,7 @@ class TicketViewSet(CrmViewSet):
                 reference=reference, contact_number=self.contact_number(), with_history=with_history
             )
         if ticket is None:
-            raise ApiError(404, messages.TICKET_NOT_FOUND.format(ticket_no=ticket_reference))
+            raise ApiError(404, messages.TICKET_NOT_FOUND.format(ticket_no=messages.quoted(ticket_reference)))
         return ticket
 
 
