@@ -10,7 +10,7 @@ import math
 import uuid
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, ValidationError
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
@@ -27,6 +27,7 @@ from crmapi.messages import (
     INVALID_TOKEN_CODE,
     METHOD_NOT_ALLOWED,
     PATH_NOT_FOUND,
+    QUERY_TOO_MANY,
     THROTTLED,
     TOKEN_INVALID,
     quoted,
@@ -114,6 +115,8 @@ def envelope_for_exception(exc: BaseException, request) -> tuple[int, dict, dict
         return 400, error_envelope(400, refusal_message(exc.messages, 400)), headers
     if isinstance(exc, PermissionDenied):
         return 403, error_envelope(403, refusal_message([str(arg) for arg in exc.args], 403)), headers
+    if isinstance(exc, TooManyFieldsSent):
+        return 400, error_envelope(400, QUERY_TOO_MANY), headers
     if isinstance(exc, RequestDataTooBig):
         return 413, error_envelope(413, BODY_TOO_LARGE), headers
     if isinstance(exc, (drf_exceptions.AuthenticationFailed, drf_exceptions.NotAuthenticated)):

@@ -15,5 +15,6 @@ BODY_MAX_BYTES = BODY_MAX_MIB * 1024 * 1024
 QUOTED_VALUE_MAX_LENGTH = 64  # a client's value quoted in an errorMessage, then `…`
 
 LIST_LIMIT_MAX = 500  # E1's `limit`: its maximum and its default
+QUERY_PARAMETERS_MAX = 1000  # Django's own default, stated here so the message can say it
 QUERY_INTEGER_DIGITS = 9  # a query integer is at most this many ASCII digits
 QUERY_INTEGER_MAX = 10**QUERY_INTEGER_DIGITS - 1

@@ -11,6 +11,7 @@ from crmapi.limits import (
     CORRELATION_ID_MAX_LENGTH,
     IDEMPOTENCY_KEY_MAX_LENGTH,
     LIST_LIMIT_MAX,
+    QUERY_PARAMETERS_MAX,
     QUOTED_VALUE_MAX_LENGTH,
     SOURCE_HEADER_MAX_LENGTH,
 )
@@ -68,6 +69,7 @@ FIELD_BAD_RATING = "Field '{name}' must be a whole number from 1 to 5."
 
 QUERY_REQUIRED = "Query parameter '{name}' is required."
 QUERY_BAD_STATUS = "Query parameter 'status' must be one of: Open, In Progress, Wait For Response, Closed."
+QUERY_TOO_MANY = f"A request may carry at most {QUERY_PARAMETERS_MAX} query parameters."
 QUERY_BAD_LIMIT = f"Query parameter 'limit' must be an integer from 1 to {LIST_LIMIT_MAX}."
 QUERY_BAD_OFFSET = "Query parameter 'offset' must be an integer of 0 or more."
 

@@ -162,6 +162,7 @@ WHITENOISE_ALLOW_ALL_ORIGINS = False
 
 # CONTRACT §6: a body over 1 MiB is 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = limits.BODY_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = limits.QUERY_PARAMETERS_MAX
 
 # --- Cache ------------------------------------------------------------------------------------
 # Holds the throttle counters, so it must be shared by every process: Redis when REDIS_URL is set
