@@ -84,6 +84,12 @@ def decode_contact_token(token: str) -> Contact:
         raise invalid_token(messages.TOKEN_MALFORMED) from None
     except jwt.PyJWTError:  # InvalidKeyError is not an InvalidTokenError
         raise invalid_token(messages.TOKEN_INVALID) from None
+    # RFC 7519 NumericDate: a JSON number. PyJWT also takes a string of digits ("9999999999"),
+    # which no issuer of ours writes: refused, like any other malformed claim.
+    for name in ("exp", "nbf", "iat"):
+        value = claims.get(name)
+        if name in claims and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise invalid_token(messages.TOKEN_CLAIM_NOT_NUMERIC.format(claim=name))
     subject = claims.get("sub")
     if not isinstance(subject, str) or not _DIGITS.fullmatch(subject):
         raise invalid_token(messages.TOKEN_SUBJECT_INVALID)

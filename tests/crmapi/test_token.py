@@ -65,6 +65,23 @@ def test_token_expired_beyond_30_seconds_leeway_is_refused(api):
     assert_invalid_token(call_with(api, token), messages.TOKEN_EXPIRED)
 
 
+def test_expiry_written_as_a_string_of_digits_is_401(api):
+    """PyJWT reads `"9999999999"` as a time; RFC 7519 says a NumericDate is a JSON number."""
+    token = hs256(claims(exp="9999999999"))
+    assert_invalid_token(call_with(api, token), messages.TOKEN_CLAIM_NOT_NUMERIC.format(claim="exp"))
+
+
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+@pytest.mark.parametrize("value", ["9999999999", "1", True, [1], {"n": 1}], ids=str)
+def test_time_claim_that_is_not_a_json_number_is_401(api, claim, value):
+    payload = {**claims(), claim: value}
+    assert call_with(api, hs256(payload)).status_code == 401
+
+
+def test_fractional_expiry_is_a_number_and_accepted(api):
+    assert call_with(api, hs256(claims(exp=time.time() + 600.5))).status_code == 200
+
+
 def test_token_not_yet_valid_beyond_the_leeway_is_refused(api):
     token = hs256(claims(nbf=int(time.time()) + 120))
     assert_invalid_token(call_with(api, token), messages.TOKEN_NOT_YET_VALID)
