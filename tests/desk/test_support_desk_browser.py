@@ -10,15 +10,16 @@ the ticket list and the ticket page go to artifacts/screenshots/ (git-ignored).
 from importlib import import_module
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from tests.support.chromium import BROWSER_TEST_MARKS, chromium_page
 from tests.support.client import envelope_result
-from tests.support.endpoints import CONTACT, E1, E6, E7, OTHER_CONTACT
+from tests.support.endpoints import CONTACT, E1, E4, E6, E7, OTHER_CONTACT
 from tests.support.processes import ROOT
 from tickets import services
-from tickets.models import TicketStatus
+from tickets.models import Ticket, TicketStatus
 
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 AGENT_PASSWORD = "desk-password-1"
@@ -119,3 +120,60 @@ def test_agent_answers_and_closes_a_ticket_and_the_customer_sees_it(live_server,
     )
     for response in (conversation, listed, record):
         assert "RF-2231" not in str(response)
+
+
+def log_in(page, base_url: str) -> None:
+    page.goto(f"{base_url}/admin/")
+    page.fill("#id_username", "dana")
+    page.fill("#id_password", AGENT_PASSWORD)
+    page.click("input[type=submit]")
+
+
+def test_a_customer_reopening_brings_the_ticket_to_the_top_and_the_agent_answers(live_server, desk, api):
+    """The customer writes again on a ticket Dana closed: it waits on us, first in the queue,
+    and "Send and set Wait For Response" answers it and hands the turn back to the customer."""
+    from playwright.sync_api import expect
+
+    dana = get_user_model().objects.get(username="dana")
+    services.ticket_update(ticket=desk, by=dana, ticket_status=TicketStatus.CLOSED)
+    for waiting in Ticket.objects.filter(ticket_status=TicketStatus.IN_PROGRESS):
+        services.ticket_update(ticket=waiting, by=dana, ticket_status=TicketStatus.WAIT_FOR_RESPONSE)
+    ticket_no = f"TT{desk.ticket_number}"
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium_page() as page:  # the ORM stays outside: Playwright's loop runs in this thread
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/admin/tickets/ticket/")
+        expect(page.locator("#result_list tbody tr").first).not_to_contain_text(ticket_no)
+
+    reopen = {
+        "ticketNo": ticket_no,
+        "comment": "Charged twice again, please reopen.",
+        "contactId": str(CONTACT),
+    }
+    envelope_result(api.call(E4, body=reopen))
+
+    with chromium_page() as page:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/admin/tickets/ticket/")
+        rows = page.locator("#result_list tbody tr")
+        expect(rows.first).to_contain_text(ticket_no)
+        expect(rows.first).to_contain_text("On us")
+        page.screenshot(path=str(SCREENSHOTS / "queue-reopened.png"), full_page=True)
+
+        rows.first.get_by_role("link", name=ticket_no).click()
+        expect(page.locator("#comments-group")).to_contain_text("Charged twice again, please reopen.")
+        page.fill(f"{REPLY}-text", "Sorry about that: on which date was the second charge?")
+        page.get_by_role("button", name="Send and set Wait For Response").click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        expect(page.locator("#id_ticket_status")).to_have_value("Wait For Response")
+        page.screenshot(path=str(SCREENSHOTS / "ticket-page-answered.png"), full_page=True)
+
+        page.goto(f"{live_server.url}/admin/tickets/ticket/?waiting=agent")
+        expect(page.locator("#changelist")).to_contain_text("0 tickets")
+
+    record = envelope_result(api.call(E7, query={"ticketNo": ticket_no}))
+    assert record["ticketstatus"] == "Wait For Response"
+    lines = record["update_log"].split("\n")
+    assert lines[-2].startswith("Status changed from Closed to Open by the customer on ")
+    assert lines[-1].startswith("Status changed from Open to Wait For Response by Dana Reyes on ")
