@@ -4,9 +4,11 @@ import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.utils import timezone
 
 from tests.factories import IssueTypeFactory, TicketFactory, UserFactory
 from tests.support.client import CrmClient
+from tests.support.clock import FrozenClock
 from tests.support.endpoints import CONTACT
 from tests.support.tokens import RsaKeyPair, rsa_key_pair
 from tickets.services import SUPPORT_AGENT_GROUP
@@ -84,3 +86,11 @@ def agent_client(client, support_agent):
     """Django's test client logged in to the admin as `support_agent`."""
     client.force_login(support_agent)
     return client
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FrozenClock:
+    """`timezone.now()` frozen at `tests.support.clock.NOW`; `clock.at(moment)` moves it."""
+    frozen = FrozenClock()
+    monkeypatch.setattr(timezone, "now", lambda: frozen.now)
+    return frozen

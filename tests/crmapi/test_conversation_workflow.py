@@ -5,11 +5,11 @@ tickets (E3, E5)."""
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from crmapi import messages
 from tests.factories import IssueTypeFactory, TicketFactory, UserFactory
 from tests.support.client import assert_error, envelope_result
+from tests.support.clock import NOW
 from tests.support.endpoints import CONTACT, E3, E4, E5, E6, E7, TICKET_BODY
 from tickets import services
 from tickets.formats import format_datetime
@@ -18,18 +18,7 @@ from tickets.workflow import WaitingOn
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime.datetime(2026, 11, 30, 12, 0, 0, tzinfo=datetime.UTC)
 EARLIER = NOW - datetime.timedelta(hours=3)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = NOW
-
-    frozen = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: frozen.now)
-    return frozen
 
 
 @pytest.fixture

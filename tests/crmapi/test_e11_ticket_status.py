@@ -3,11 +3,11 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from crmapi import messages
 from tests.factories import TicketFactory, UserFactory
 from tests.support.client import assert_error, envelope_result
+from tests.support.clock import NOW
 from tests.support.endpoints import CONTACT, E7, E11, OTHER_CONTACT
 from tickets import services
 from tickets.formats import format_datetime
@@ -15,23 +15,6 @@ from tickets.models import Ticket, TicketEvent, TicketStatus
 from tickets.workflow import WaitingOn
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime.datetime(2026, 11, 30, 12, 0, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """`timezone.now()` frozen at NOW; `clock.at(moment)` moves it."""
-
-    class Clock:
-        now = NOW
-
-        def at(self, moment: datetime.datetime) -> None:
-            self.now = moment
-
-    frozen = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: frozen.now)
-    return frozen
 
 
 def status_body(**fields) -> dict:

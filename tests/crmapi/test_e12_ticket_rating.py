@@ -3,28 +3,16 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from crmapi import messages
 from tests.factories import TicketFactory
 from tests.support.client import assert_error, envelope_result
+from tests.support.clock import NOW
 from tests.support.endpoints import CONTACT, E6, E7, E11, E12, OTHER_CONTACT
 from tickets.formats import format_datetime
 from tickets.models import Ticket, TicketEvent, TicketRating, TicketStatus
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime.datetime(2026, 11, 30, 12, 0, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    class Clock:
-        now = NOW
-
-    frozen = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: frozen.now)
-    return frozen
 
 
 @pytest.fixture
