@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -22,13 +22,11 @@ from tickets.models import (
     IssueType,
     Ticket,
     TicketEvent,
-    TicketNumberCounter,
     TicketPriority,
     TicketRating,
     TicketStatus,
 )
-
-TICKET_SEQUENCE = "ticket"
+from tickets.numbering import next_ticket_number
 
 # Created by migration 0003_support_agent_group, which also fixes its permissions.
 SUPPORT_AGENT_GROUP = "Support agent"
@@ -134,35 +132,6 @@ def _default_priority(ticket_categories: str) -> str:
     return TicketPriority.NORMAL if priority is None else priority
 
 
-def _next_ticket_number() -> int:
-    """Allocate the next ticket number inside the caller's transaction.
-
-    One UPDATE ... RETURNING on the counter row: the row lock is held only until the creating
-    transaction commits, concurrent creates queue on it, and a rolled-back create gives its
-    number back, so numbers are unique, increasing and never skipped by failed creates.
-    `CRM_TICKET_NUMBER_START` raises the floor at any time (a migrated store continues its
-    numbering).
-    """
-    start = settings.CRM_TICKET_NUMBER_START
-    greatest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
-    table = TicketNumberCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_number = {greatest}(last_number + 1, %s) "
-            "WHERE name = %s RETURNING last_number",
-            [start, TICKET_SEQUENCE],
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        return row[0]
-    # First ticket ever: create the counter. A concurrent first create that loses the race
-    # on the primary key retries through the UPDATE above.
-    _, created = TicketNumberCounter.objects.get_or_create(
-        name=TICKET_SEQUENCE, defaults={"last_number": start}
-    )
-    return start if created else _next_ticket_number()
-
-
 @transaction.atomic
 def ticket_create(
     *,
@@ -191,7 +160,7 @@ def ticket_create(
     now = timezone.now()
     waiting = workflow.waiting_at_creation(ticket_status, now)
     ticket = Ticket(
-        ticket_number=_next_ticket_number(),
+        ticket_number=next_ticket_number(),
         contact_number=contact_number,
         from_portal=from_portal,
         ticket_status=ticket_status,
