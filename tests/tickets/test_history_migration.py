@@ -6,17 +6,15 @@ import datetime
 import importlib
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import override_settings
 
+from tests.support.migrations import CREATED, historical_ticket, latest, migrate
 from tickets.history import ActorKind, EventKind
 from tickets.models import Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("tickets", "0004_move_idempotency_record_to_crmapi")]
-CREATED = datetime.datetime(2021, 9, 11, 9, 0, tzinfo=datetime.UTC)
 
 TEXTS = {
     "created only": "Ticket created.",
@@ -39,17 +37,6 @@ TEXTS = {
 }
 
 
-def migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor
-
-
-def latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
-
-
 @pytest.fixture
 def old_store():
     """The store at 0004 (text column, no events), migrated back to the latest afterwards; yields
@@ -59,19 +46,11 @@ def old_store():
     numbers = iter(range(9000, 10_000))
 
     def old_ticket(update_log: str, *, contact_number: int | None = 649797) -> int:
-        return HistoricalTicket.objects.create(
+        return historical_ticket(
+            HistoricalTicket,
             ticket_number=next(numbers),
             contact_number=contact_number,
-            title="Plan change",
-            description="Plan change request",
-            ticket_categories="Plan change",
-            category="cat1",
-            subcategory="sub1",
-            status="New",
-            source="app",
             update_log=update_log,
-            created_at=CREATED,
-            modified_at=CREATED,
         ).pk
 
     try:

@@ -7,25 +7,16 @@ import io
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from tests.support.migrations import CREATED, historical_ticket, latest, migrate
 from tickets.models import IssueType, Ticket, TicketPriority
 from tickets.workflow import WaitingOn
 
 BEFORE = [("tickets", "0008_priority_waiting_rating")]
-CREATED = datetime.datetime(2021, 9, 11, 9, 0, tzinfo=datetime.UTC)
 
 
 def at(hours: float) -> datetime.datetime:
     return CREATED + datetime.timedelta(hours=hours)
-
-
-def migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor
 
 
 @pytest.fixture
@@ -38,7 +29,7 @@ def before_0009():
         *(apps.get_model("tickets", name) for name in ("Ticket", "TicketEvent", "Comment")),
         apps.get_model(*settings.AUTH_USER_MODEL.split(".")),
     )
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate(latest())
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,20 +38,7 @@ def test_the_migration_replays_each_tickets_history(before_0009):
     numbers = iter(range(9000, 9100))
 
     def ticket(status: str):
-        return HistoricalTicket.objects.create(
-            ticket_number=next(numbers),
-            contact_number=649797,
-            ticket_status=status,
-            title="t",
-            description="d",
-            ticket_categories="c",
-            category="c",
-            subcategory="s",
-            status="New",
-            source="app",
-            created_at=CREATED,
-            modified_at=CREATED,
-        )
+        return historical_ticket(HistoricalTicket, ticket_number=next(numbers), ticket_status=status)
 
     def status(ticket, old: str, new: str, hours: float) -> None:
         HistoricalEvent.objects.create(
