@@ -125,9 +125,7 @@ class TicketViewSet(CrmViewSet):
     def comment(self, request):
         """E4: body (400), then contactId against the token (403), then the ticket (404)."""
         body = validate_comment_body(request_json(request), data_header=header_value(request, "data"))
-        if body.contact_number != self.contact_number():
-            raise ApiError(403, messages.CONTACT_MISMATCH)
-        ticket = self._own_ticket(body.ticket_reference)
+        ticket = self._named_ticket(contact_number=body.contact_number, reference=body.ticket_reference)
         with refused_as_conflict(body.ticket_reference):
             services.comment_create_by_contact(
                 ticket=ticket, contact_number=body.contact_number, text=body.comment
@@ -151,9 +149,7 @@ class TicketViewSet(CrmViewSet):
     def set_status(self, request):
         """E11: body (400), contactId (403), the ticket (404), then the reopen rule (409)."""
         body = validate_status_body(request_json(request))
-        if body.contact_number != self.contact_number():
-            raise ApiError(403, messages.CONTACT_MISMATCH)
-        ticket = self._own_ticket(body.ticket_reference)
+        ticket = self._named_ticket(contact_number=body.contact_number, reference=body.ticket_reference)
         with refused_as_conflict(body.ticket_reference):
             ticket = services.ticket_set_status_by_contact(ticket=ticket, ticket_status=body.ticket_status)
         return Response(ticket_record(ticket))
@@ -163,12 +159,17 @@ class TicketViewSet(CrmViewSet):
     def rate(self, request):
         """E12: body (400), contactId (403), the ticket (404), then closed or not (409)."""
         body = validate_rating_body(request_json(request))
-        if body.contact_number != self.contact_number():
-            raise ApiError(403, messages.CONTACT_MISMATCH)
-        ticket = self._own_ticket(body.ticket_reference)
+        ticket = self._named_ticket(contact_number=body.contact_number, reference=body.ticket_reference)
         with refused_as_conflict(body.ticket_reference):
             rating = services.ticket_rate_by_contact(ticket=ticket, rating=body.rating, comment=body.comment)
         return Response(rating_result(rating))
+
+    def _named_ticket(self, *, contact_number: int, reference: str):
+        """The ticket a write's body names: its contactId must be the token's (403), then the
+        ticket must be that contact's (404), in that order (CONTRACT §5)."""
+        if contact_number != self.contact_number():
+            raise ApiError(403, messages.CONTACT_MISMATCH)
+        return self._own_ticket(reference)
 
     def _own_ticket(self, ticket_reference: str, *, with_history: bool = False):
         """The contact's ticket; unknown, foreign and unparseable references are one 404."""
