@@ -28,9 +28,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from crmapi.endpoints import E1, E2, E3, E5
-from crmapi.outputs import ticket_record
 from tickets.history import ActorKind, EventKind
 from tickets.models import IssueType, Ticket, TicketEvent, TicketNumberCounter
+from tickets.records import ticket_record
 
 HEADERS = ("token", "correlationId", "source", "srDate", "operation", "destination")
 CORRELATION_ID = re.compile(r"^[\x21-\x7e]{1,128}$")

@@ -25,13 +25,13 @@ from crmapi.inputs import (
     validate_ticket_body,
 )
 from crmapi.openapi import operations as schema
-from crmapi.outputs import comment_item, rating_result, ticket_list_item, ticket_record
 from crmapi.parsers import request_json
 from crmapi.permissions import IsTokenContact, RequiredHeaders
 from crmapi.renderers import EnvelopeNegotiation
 from crmapi.throttling import ClientAddressRateThrottle, ContactRateThrottle
 from tickets import selectors, services
 from tickets.formats import parse_ticket_reference
+from tickets.records import comment_item, rating_result, ticket_list_item, ticket_record
 
 # The 409 of each refusal of the conversation rule (CONTRACT §11), the ticket echoed as sent.
 REFUSAL_MESSAGES = {

@@ -21,10 +21,10 @@ from drf_spectacular.generators import SchemaGenerator
 from crmapi.inputs import WHITESPACE
 from crmapi.limits import IDEMPOTENCY_KEY_MAX_LENGTH, LIST_LIMIT_MAX
 from crmapi.openapi.views import THIS_HOST_ONLY, SchemaView
-from crmapi.outputs import ticket_record
 from tests.factories import TicketFactory
 from tests.support.client import assert_error, envelope_result
 from tests.support.endpoints import E1, E3, E4, E5, ENDPOINTS, MANDATORY_HEADERS, TICKET_BODY
+from tickets.records import ticket_record
 
 OPENAPI_YAML = Path(settings.BASE_DIR) / "openapi.yaml"
 

@@ -1,5 +1,6 @@
-"""What the endpoints answer: plain functions over model instances or `.values()` rows, every value
-a string and keys in contract order (CONTRACT §7, §10)."""
+"""The shapes a ticket has outside the service: what the endpoints answer (CONTRACT §7, §10, §11)
+and what webhook payloads carry (§12). Plain functions over model instances or `.values()` rows,
+every value a string and keys in contract order."""
 
 from collections.abc import Mapping
 
@@ -95,4 +96,19 @@ def rating_result(rating) -> dict[str, str]:
         "rating": str(rating.rating),
         "comment": rating.comment,
         "createdtime": format_datetime(rating.created_at),
+    }
+
+
+def ticket_summary(ticket) -> dict[str, str]:
+    """`data.ticket` of every webhook payload (CONTRACT §12): exactly these keys in this order,
+    valued as in the record."""
+    return {
+        "ticket_no": format_ticket_number(ticket.ticket_number),
+        "id": f"{RECORD_ID_PREFIX}{ticket.pk}",
+        "contact_id": prefixed(CONTACT_ID_PREFIX, ticket.contact_number),
+        "ticketstatus": ticket.ticket_status,
+        "ticket_title": ticket.title,
+        "ticketcategories": ticket.ticket_categories,
+        "source": ticket.source,
+        "modifiedtime": format_datetime(ticket.modified_at),
     }
