@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Protocol
 from django.db import models
 from django.utils import timezone
 
+from tickets import signals
 from tickets.formats import format_datetime, user_display_name
 
 if TYPE_CHECKING:
@@ -147,11 +148,14 @@ def record_event(
     old_value: str = "",
     new_value: str = "",
     comment: "Comment | None" = None,
+    assignee_ids: tuple[int | None, int | None] | None = None,
 ) -> "TicketEvent":
-    """One event of `ticket`. A staff actor's display name is kept as it is now, so renaming the
-    user later never rewrites the history. Kinds that render a line must be recorded under the
-    ticket's row lock (or in the transaction that created the ticket)."""
-    return ticket.events.create(
+    """One event of `ticket`, announced with `signals.event_recorded`. A staff actor's display
+    name is kept as it is now, so renaming the user later never rewrites the history. Kinds that
+    render a line must be recorded under the ticket's row lock (or in the transaction that created
+    the ticket). Record an event once the in-memory ticket shows the change (status,
+    `modified_at`): receivers describe the ticket from it."""
+    event = ticket.events.create(
         kind=kind,
         actor_kind=actor_kind,
         actor_user=actor,
@@ -161,6 +165,8 @@ def record_event(
         comment=comment,
         created_at=at,
     )
+    signals.event_recorded.send(sender=type(event), event=event, assignee_ids=assignee_ids)
+    return event
 
 
 def creator_kind(contact_number: int | None) -> ActorKind:

@@ -198,6 +198,7 @@ def comment_create_by_contact(*, ticket: Ticket, contact_number: int, text: str)
     now = timezone.now()
     if locked.ticket_status == TicketStatus.CLOSED:
         _reopen_or_refuse(locked, now)
+    locked.modified_by, locked.modified_at = None, now
     if locked.ticket_status in (TicketStatus.CLOSED, TicketStatus.WAIT_FOR_RESPONSE):
         _change_status(locked, TicketStatus.OPEN, at=now, actor_kind=ActorKind.CUSTOMER)
     comment = Comment(ticket=locked, author_contact=contact_number, text=text, created_at=now)
@@ -209,7 +210,6 @@ def comment_create_by_contact(*, ticket: Ticket, contact_number: int, text: str)
             _waiting(locked), by_customer=True, ticket_status=locked.ticket_status, at=now
         ),
     )
-    locked.modified_by, locked.modified_at = None, now
     locked.save(update_fields=_VISIBLE_CHANGE_FIELDS)
     return comment
 
@@ -234,8 +234,8 @@ def ticket_set_status_by_contact(*, ticket: Ticket, ticket_status: str) -> Ticke
     now = timezone.now()
     if current == TicketStatus.CLOSED:
         _reopen_or_refuse(locked, now)
-    _change_status(locked, ticket_status, at=now, actor_kind=ActorKind.CUSTOMER)
     locked.modified_by, locked.modified_at = None, now
+    _change_status(locked, ticket_status, at=now, actor_kind=ActorKind.CUSTOMER)
     locked.save(update_fields=_VISIBLE_CHANGE_FIELDS)
     return locked
 
@@ -295,6 +295,7 @@ def ticket_update(
         raise ValidationError(UNKNOWN_PRIORITY.format(priority=priority))
     locked = _locked(ticket)
     changes: list[tuple[EventKind, str, str]] = []
+    assignee_ids: tuple[int | None, int | None] | None = None
     new_status = (
         ticket_status if ticket_status is not None and ticket_status != locked.ticket_status else None
     )
@@ -303,6 +304,7 @@ def ticket_update(
             _require_staff(assignee, "be assigned tickets")
         old, new = history.assignee_value(locked.assigned_to), history.assignee_value(assignee)
         changes.append((EventKind.ASSIGNEE_CHANGED, old, new))
+        assignee_ids = (locked.assigned_to_id, getattr(assignee, "pk", None))
         locked.assigned_to = assignee
     if priority is not None and priority != locked.priority:
         changes.append((EventKind.PRIORITY_CHANGED, locked.priority, priority))
@@ -310,10 +312,10 @@ def ticket_update(
     if new_status is None and not changes:
         return locked
     now = timezone.now()
-    if new_status is not None:
-        _change_status(locked, new_status, at=now, actor_kind=ActorKind.STAFF, actor=by)
     locked.modified_by = by
     locked.modified_at = now
+    if new_status is not None:
+        _change_status(locked, new_status, at=now, actor_kind=ActorKind.STAFF, actor=by)
     locked.save(update_fields=[*_VISIBLE_CHANGE_FIELDS, "assigned_to", "priority"])
     for kind, before, after in changes:
         history.record_event(
@@ -324,6 +326,7 @@ def ticket_update(
             actor=by,
             old_value=before,
             new_value=after,
+            assignee_ids=assignee_ids if kind == EventKind.ASSIGNEE_CHANGED else None,
         )
     return locked
 
@@ -365,6 +368,7 @@ def comment_create_by_agent(*, ticket: Ticket, author, text: str, is_internal: b
         history.record_comment(comment=comment)
         return comment
     locked = _locked(ticket)
+    locked.modified_by, locked.modified_at = author, now
     comment = Comment(ticket=locked, author_user=author, text=text, is_internal=False, created_at=now)
     comment.save(force_insert=True)
     history.record_comment(comment=comment)
@@ -374,7 +378,6 @@ def comment_create_by_agent(*, ticket: Ticket, author, text: str, is_internal: b
             _waiting(locked), by_customer=False, ticket_status=locked.ticket_status, at=now
         ),
     )
-    locked.modified_by, locked.modified_at = author, now
     locked.save(update_fields=_VISIBLE_CHANGE_FIELDS)
     return comment
 

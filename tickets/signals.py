@@ -1,0 +1,12 @@
+"""What the domain tells the apps built on it, without importing them.
+
+Receivers run inside the transaction of the change: whatever they write (a webhook outbox row, an
+email task) commits with the change or rolls back with it.
+"""
+
+from django.dispatch import Signal
+
+# Sent by `history.record_event` once the event row is written, with `event` (the `TicketEvent`;
+# its `ticket` is the in-memory ticket as the change left it) and `assignee_ids` (the previous and
+# the new assignee's user id for an assignee change, else None: the event itself keeps names).
+event_recorded = Signal()
