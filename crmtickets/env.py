@@ -33,6 +33,27 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise ImproperlyConfigured(f"{name} must be a positive number, got {raw!r}.")
+    return value
+
+
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    """Comma-separated whole numbers of 0 or more, e.g. `5,300,1800`."""
+    items = env_list(name, [str(item) for item in default])
+    if not all(item.isdigit() for item in items):
+        raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas, got {items!r}.")
+    return [int(item) for item in items]
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     """A comma-separated list; blank items are dropped."""
     raw = os.environ.get(name)

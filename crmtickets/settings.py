@@ -11,7 +11,16 @@ from corsheaders.defaults import default_headers as cors_default_headers
 from django.core.exceptions import ImproperlyConfigured
 
 from crmapi import limits
-from crmtickets.env import env_bool, env_int, env_list, env_rate, env_renamed, env_str
+from crmtickets.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_int_list,
+    env_list,
+    env_rate,
+    env_renamed,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -56,9 +65,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "tickets",
     "crmapi",
     "desk",
+    "webhooks",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +233,10 @@ SPECTACULAR_SETTINGS = {
         "case-insensitive; paths also answer with a trailing slash."
     ),
     "VERSION": "1.0.0",
+    # A relative server: the host that serves this description (/api/schema/), whatever it is.
+    "SERVERS": [{"url": "/", "description": "The host serving this description."}],
+    "CONTACT": {"name": "crmtickets maintainers"},
+    "LICENSE": {"name": "Proprietary"},
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -231,6 +248,10 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "crmapi.openapi.hooks.empty_query_is_absent",
         "crmapi.openapi.hooks.ticket_links",
+        "crmapi.openapi.hooks.named_enums",
+        "crmapi.openapi.hooks.body_is_required",
+        "crmapi.openapi.hooks.no_token_is_said",
+        "crmapi.openapi.hooks.trailing_slash_forms",
     ],
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "tickets.models.TicketStatus",
@@ -276,6 +297,38 @@ CRM_TICKET_NUMBER_START = env_int("CRM_TICKET_NUMBER_START", 1000)
 CRM_REOPEN_DAYS = env_int("CRM_REOPEN_DAYS", 30)
 if CRM_REOPEN_DAYS < 0:
     raise ImproperlyConfigured("CRM_REOPEN_DAYS must be 0 or more.")
+
+# --- Background work: webhooks and email -----------------------------------------------------
+# django-tasks with its database backend: a task is a row written in the transaction of the
+# change that asks for it (the outbox), run by `manage.py run_worker` processes (make worker),
+# as many as needed on any machine; PostgreSQL hands rows out with SKIP LOCKED.
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# CONTRACT §12. Seconds an attempt may take; the retry schedule after each failed attempt
+# (each delay ±10 %); private and loopback receivers outside development (https still required).
+CRM_WEBHOOK_TIMEOUT = env_float("CRM_WEBHOOK_TIMEOUT", 15.0)
+CRM_WEBHOOK_RETRY_DELAYS = env_int_list("CRM_WEBHOOK_RETRY_DELAYS", [5, 300, 1800, 7200, 18000, 36000, 36000])
+CRM_WEBHOOK_ALLOW_PRIVATE = env_bool("CRM_WEBHOOK_ALLOW_PRIVATE", False)
+
+# Email to agents (notifications/): the console in development, SMTP elsewhere, configured here.
+EMAIL_BACKEND = env_str(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if IS_DEVELOPMENT
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "crmtickets <crmtickets@localhost>")
+# Where new tickets are announced ("" = nobody), and the desk's address for links in emails.
+CRM_DESK_NOTIFY_EMAIL = env_str("CRM_DESK_NOTIFY_EMAIL", "")
+CRM_DESK_URL = env_str("CRM_DESK_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- CORS ------------------------------------------------------------------------------------
 # Browser pages on these origins may call /crm/ (crmapi/cors.py); no other origin gets a CORS

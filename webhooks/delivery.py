@@ -1,0 +1,5 @@
+"""One attempt of one delivery (being written)."""
+
+
+def attempt(delivery_id: int) -> None:
+    raise NotImplementedError

@@ -1,0 +1,125 @@
+"""The outbox (CONTRACT §12): each ticket event that other systems hear of becomes one
+`WebhookEvent`, one `WebhookDelivery` per endpoint subscribed to its type and one task per
+delivery, all written in the transaction of the change. A change that rolls back leaves none of
+them; one that commits is delivered whenever a worker runs.
+"""
+
+import datetime
+import json
+
+from tickets.formats import USER_ID_PREFIX, prefixed
+from tickets.history import ActorKind, EventKind
+from tickets.models import TicketEvent, TicketRating
+from tickets.records import comment_item, rating_result, ticket_summary
+from tickets.signals import event_recorded
+from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+# `data.change.by` (CONTRACT §12).
+CHANGED_BY = {ActorKind.CUSTOMER: "customer", ActorKind.STAFF: "agent", ActorKind.SYSTEM: "system"}
+
+
+def connect() -> None:
+    event_recorded.connect(on_event_recorded, sender=TicketEvent, dispatch_uid="webhooks.outbox")
+
+
+def on_event_recorded(sender, event: TicketEvent, assignee_ids=None, **kwargs) -> None:
+    event_type = event_type_of(event)
+    if event_type is None:
+        return
+    endpoints = subscribed_endpoints(event_type)
+    if endpoints:
+        data = event_data(event_type, event, assignee_ids)
+        publish(event_type, data, ticket=event.ticket, occurred_at=event.created_at, endpoints=endpoints)
+
+
+def event_type_of(event: TicketEvent) -> str | None:
+    """The §12 type of a ticket event; None for what other systems never hear of (internal notes
+    above all, priority changes, converted history)."""
+    kind = event.kind
+    if kind == EventKind.COMMENT_ADDED:
+        public = event.comment is not None and not event.comment.is_internal
+        return EventType.TICKET_COMMENT_ADDED if public else None
+    return _TYPES.get(EventKind(kind))
+
+
+_TYPES = {
+    EventKind.CREATED: EventType.TICKET_CREATED,
+    EventKind.STATUS_CHANGED: EventType.TICKET_STATUS_CHANGED,
+    EventKind.ASSIGNEE_CHANGED: EventType.TICKET_ASSIGNED,
+    EventKind.RATED: EventType.TICKET_RATED,
+}
+
+
+def event_data(event_type: str, event: TicketEvent, assignee_ids) -> dict:
+    """What `data` carries beyond `data.ticket` for each type."""
+    if event_type == EventType.TICKET_STATUS_CHANGED:
+        return {"change": _change(event, "ticketstatus")}
+    if event_type == EventType.TICKET_ASSIGNED:
+        before, after = assignee_ids or (None, None)
+        change = _change(event, "assigned_user_id")
+        change["from"], change["to"] = prefixed(USER_ID_PREFIX, before), prefixed(USER_ID_PREFIX, after)
+        return {"change": change}
+    if event_type == EventType.TICKET_COMMENT_ADDED:
+        return {"comment": comment_item(event.comment)}
+    if event_type == EventType.TICKET_RATED:
+        rating = TicketRating.objects.select_related("ticket").get(ticket=event.ticket)
+        return {"rating": rating_result(rating)}
+    return {}
+
+
+def subscribed_endpoints(event_type: str) -> list[WebhookEndpoint]:
+    """The enabled endpoints that receive `event_type` (one query; the table is small)."""
+    return [
+        endpoint for endpoint in WebhookEndpoint.objects.filter(enabled=True) if endpoint.receives(event_type)
+    ]
+
+
+def _change(event: TicketEvent, field: str) -> dict[str, str]:
+    return {
+        "field": field,
+        "from": event.old_value,
+        "to": event.new_value,
+        "by": CHANGED_BY[ActorKind(event.actor_kind)],
+    }
+
+
+def format_timestamp(moment: datetime.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, e.g. `2026-12-02T14:05:09.120Z`."""
+    utc = moment.astimezone(datetime.UTC)
+    return utc.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def publish(
+    event_type: str,
+    data: dict,
+    *,
+    ticket=None,
+    occurred_at: datetime.datetime,
+    endpoints: list[WebhookEndpoint] | None = None,
+) -> WebhookEvent | None:
+    """Store the event and queue a delivery to each endpoint (by default every enabled endpoint
+    subscribed to `event_type`); nothing when no endpoint wants it. Call inside the change's
+    transaction."""
+    from webhooks import tasks
+
+    if endpoints is None:
+        endpoints = subscribed_endpoints(event_type)
+    if not endpoints:
+        return None
+    payload_data = {"ticket": ticket_summary(ticket), **data} if ticket is not None else data
+    body = json.dumps(
+        {"type": event_type, "timestamp": format_timestamp(occurred_at), "data": payload_data},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    event = WebhookEvent.objects.create(type=event_type, body=body, occurred_at=occurred_at, ticket=ticket)
+    for endpoint in endpoints:
+        delivery = WebhookDelivery.objects.create(
+            webhook_id=WebhookDelivery.new_webhook_id(),
+            endpoint=endpoint,
+            event=event,
+            next_attempt_at=occurred_at,
+            created_at=occurred_at,
+        )
+        tasks.deliver.enqueue(delivery.pk)
+    return event
