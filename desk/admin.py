@@ -110,6 +110,11 @@ class ReplyInline(admin.StackedInline):
     max_num = 1
     can_delete = False
 
+    def get_formset(self, request, obj=None, **kwargs):
+        """A POST says how many forms it carries; one forging more than one is a form error on
+        the page, and nothing of the save is kept, instead of as many replies as it claims."""
+        return super().get_formset(request, obj, validate_max=True, absolute_max=self.max_num, **kwargs)
+
     def get_queryset(self, request):
         return super().get_queryset(request).none()
 
