@@ -1,6 +1,8 @@
 """factory-boy factories for the store. Tickets get numbers from a factory sequence; the API
 path allocates them through services.ticket_create."""
 
+import json
+
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -10,6 +12,8 @@ from crmapi.models import IdempotencyRecord
 from tickets.history import EventKind, creator_kind
 from tickets.models import Comment, IssueType, Ticket, TicketEvent, TicketStatus
 from tickets.workflow import waiting_at_creation
+from webhooks.models import EventType, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from webhooks.outbox import format_timestamp
 
 
 class UserFactory(DjangoModelFactory):
@@ -108,3 +112,56 @@ class IdempotencyRecordFactory(DjangoModelFactory):
     request_fingerprint = "0" * 64
     status_code = None
     created_at = factory.LazyFunction(timezone.now)
+
+
+class WebhookEndpointFactory(DjangoModelFactory):
+    """An enabled endpoint subscribed to every event type (`services.endpoint_create` is how
+    operators add one)."""
+
+    class Meta:
+        model = WebhookEndpoint
+
+    url = factory.Sequence(lambda n: f"https://receiver{n}.example/hooks")
+
+
+class WebhookEventFactory(DjangoModelFactory):
+    """A `webhook.test` event with the body the outbox would write for it."""
+
+    class Meta:
+        model = WebhookEvent
+
+    type = EventType.WEBHOOK_TEST
+    occurred_at = factory.LazyFunction(timezone.now)
+    body = factory.LazyAttribute(
+        lambda event: json.dumps(
+            {"type": event.type, "timestamp": format_timestamp(event.occurred_at), "data": {}},
+            separators=(",", ":"),
+        )
+    )
+
+
+class WebhookDeliveryFactory(DjangoModelFactory):
+    """A pending delivery, due at once; no task is queued for it."""
+
+    class Meta:
+        model = WebhookDelivery
+
+    webhook_id = factory.LazyFunction(WebhookDelivery.new_webhook_id)
+    endpoint = factory.SubFactory(WebhookEndpointFactory)
+    event = factory.SubFactory(WebhookEventFactory)
+    created_at = factory.SelfAttribute("event.occurred_at")
+    next_attempt_at = factory.SelfAttribute("created_at")
+
+
+class WebhookAttemptFactory(DjangoModelFactory):
+    """A failed attempt (500) of a delivery."""
+
+    class Meta:
+        model = WebhookAttempt
+
+    delivery = factory.SubFactory(WebhookDeliveryFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    started_at = factory.LazyFunction(timezone.now)
+    duration_ms = 120
+    status_code = 500
+    response_excerpt = "Internal Server Error"
