@@ -157,10 +157,13 @@ def ticket_create(
     The returned ticket carries the event it was created with, so its record renders the update
     log without reading it back.
     """
+    # The time is read once the number is allocated, under the counter's lock, so creation
+    # times follow ticket numbers (E1 lists newest first by time).
+    number = next_ticket_number()
     now = timezone.now()
     waiting = workflow.waiting_at_creation(ticket_status, now)
     ticket = Ticket(
-        ticket_number=next_ticket_number(),
+        ticket_number=number,
         contact_number=contact_number,
         from_portal=from_portal,
         ticket_status=ticket_status,

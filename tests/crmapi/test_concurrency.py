@@ -13,7 +13,9 @@ import pytest
 from crmapi import messages
 from crmapi.models import IdempotencyRecord
 from tests.support.parallel import KEY, answers_of, create, in_parallel, retry
+from tests.support.endpoints import E1
 from tests.support.processes import django_env, python
+from tickets.formats import format_ticket_number
 from tickets.models import Ticket
 
 
@@ -44,6 +46,18 @@ def assert_distinct_increasing_numbers(responses, count: int) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_creates_get_fifty_distinct_increasing_numbers_on_postgresql():
     assert_distinct_increasing_numbers(in_parallel(50, create), 50)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_creates_number_tickets_in_the_order_of_their_createdtime_on_postgresql(api):
+    """The creation time is taken once the number is allocated, under the counter's lock, so
+    E1's newest-first list (by createdtime) is the list by descending number."""
+    assert [response.status_code for response in in_parallel(50, create)] == [200] * 50
+    by_number = list(Ticket.objects.order_by("ticket_number").values_list("ticket_number", "created_at"))
+    assert [created for _, created in by_number] == sorted(created for _, created in by_number)
+    listed = [item["ticket_no"] for item in api.call(E1).json()["response"]["result"]]
+    assert listed == [format_ticket_number(number) for number, _ in reversed(by_number)]
 
 
 # The test database of SQLite is in memory with a shared cache, where SQLite refuses a second
