@@ -12,8 +12,8 @@ import pytest
 
 from crmapi import messages
 from crmapi.models import IdempotencyRecord
-from tests.support.parallel import KEY, answers_of, create, in_parallel, retry
 from tests.support.endpoints import E1
+from tests.support.parallel import KEY, answers_of, create, in_parallel, retry
 from tests.support.processes import django_env, python
 from tickets.formats import format_ticket_number
 from tickets.models import Ticket
