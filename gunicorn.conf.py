@@ -6,6 +6,7 @@ gunicorn writes no access log: the app logs one JSON line per request itself (cr
 import os
 
 from crmtickets.env import env_int, env_str
+from crmtickets.worker_timeout import GRACEFUL_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS
 
 wsgi_app = "crmtickets.wsgi:application"
 bind = env_str("GUNICORN_BIND", "0.0.0.0:8000")
@@ -13,8 +14,9 @@ bind = env_str("GUNICORN_BIND", "0.0.0.0:8000")
 # worker keeps its own PostgreSQL connection open.
 workers = env_int("GUNICORN_WORKERS", 4)
 threads = env_int("GUNICORN_THREADS", 1)
-timeout = env_int("GUNICORN_TIMEOUT", 30)
-graceful_timeout = timeout
+# GUNICORN_TIMEOUT; the app knows the sum as the longest a request can run (crmtickets/worker_timeout.py).
+timeout = WORKER_TIMEOUT_SECONDS
+graceful_timeout = GRACEFUL_TIMEOUT_SECONDS
 # Longer than a load balancer's idle timeout (often 60 s), so it never reuses a closed connection.
 keepalive = env_int("GUNICORN_KEEPALIVE", 75)
 # gunicorn answers a header over its limit (8 KiB by default) with its own HTML page; raised so

@@ -10,7 +10,7 @@ equivalent body → the stored response, replayed; done, with another body → 4
 
 Records count for 24 hours; an older one is ignored and overwritten by the next claim, and
 `manage.py purge_idempotency_keys` deletes them. A claim left in flight by a process that died
-is taken over after `ABANDONED_AFTER`.
+is taken over once its request can no longer be running (`abandoned_after`).
 
 The record is written here rather than in services.py: the claim must commit on its own, before
 and outside the atomic create it protects. Requests must not run inside ATOMIC_REQUESTS.
@@ -23,6 +23,7 @@ import logging
 from datetime import datetime, timedelta
 
 import orjson
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.response import Response
@@ -37,7 +38,8 @@ logger = logging.getLogger("tickets.idempotency")
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 LIFETIME = timedelta(hours=24)
-ABANDONED_AFTER = timedelta(minutes=5)  # far beyond any request's run time (gunicorn kills at 30 s)
+# Beyond the longest a request can run: clocks of several hosts and the commit after the handler.
+ABANDON_MARGIN = timedelta(seconds=10)
 CLAIM_ATTEMPTS = 3
 
 _KEY = visible_ascii(limits.IDEMPOTENCY_KEY_MAX_LENGTH)
@@ -96,8 +98,13 @@ def request_fingerprint(request, content_headers: tuple[str, ...]) -> str:
 # --- The record -------------------------------------------------------------------------------
 
 
+def abandoned_after() -> timedelta:
+    """An in-flight claim this old was left by a worker that gunicorn has killed by now."""
+    return timedelta(seconds=settings.CRM_REQUEST_RUN_MAX_SECONDS) + ABANDON_MARGIN
+
+
 def _is_stale(record: IdempotencyRecord, now: datetime) -> bool:
-    abandoned = record.status_code is None and record.created_at < now - ABANDONED_AFTER
+    abandoned = record.status_code is None and record.created_at < now - abandoned_after()
     return abandoned or record.created_at < now - LIFETIME
 
 

@@ -21,6 +21,7 @@ from crmtickets.env import (
     env_renamed,
     env_str,
 )
+from crmtickets.worker_timeout import REQUEST_RUN_MAX_SECONDS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -293,6 +294,9 @@ CRM_JWT_LEEWAY_SECONDS = 30
 CRM_ALLOWED_SOURCES = env_list("CRM_ALLOWED_SOURCES", [])
 # CONTRACT §7: the first ticket number (a store migrated from an older CRM continues its numbering).
 CRM_TICKET_NUMBER_START = env_int("CRM_TICKET_NUMBER_START", 1000)
+# The longest a request can run before gunicorn kills its worker (crmtickets/worker_timeout.py):
+# an Idempotency-Key claim older than this (plus a margin) was left by a process that died.
+CRM_REQUEST_RUN_MAX_SECONDS = REQUEST_RUN_MAX_SECONDS
 # CONTRACT §11: a customer may reopen a closed ticket (E4, E11) for this many days after closing.
 CRM_REOPEN_DAYS = env_int("CRM_REOPEN_DAYS", 30)
 if CRM_REOPEN_DAYS < 0:

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from crmapi import messages
-from crmapi.idempotency import body_fingerprint
+from crmapi.idempotency import ABANDON_MARGIN, abandoned_after, body_fingerprint
 from crmapi.models import IdempotencyRecord
 from tests.factories import IdempotencyRecordFactory, TicketFactory
 from tests.support.client import assert_error, envelope_error, envelope_result
@@ -227,6 +227,27 @@ def test_claim_abandoned_by_a_dead_process_is_taken_over(api):
     IdempotencyRecordFactory(key=KEY, created_at=timezone.now() - timedelta(minutes=10))
     assert send(api).status_code == 200
     assert send(api)["Idempotent-Replayed"] == "true"
+
+
+def test_claim_older_than_a_request_can_run_is_taken_over_within_minutes(api):
+    """A worker killed mid-request holds its key only until gunicorn would have killed it
+    anyway (timeout plus graceful timeout, a margin): about a minute, not five."""
+    assert abandoned_after() < timedelta(minutes=2)
+    IdempotencyRecordFactory(key=KEY, created_at=timezone.now() - abandoned_after() - timedelta(seconds=1))
+    response = send(api)
+    assert response.status_code == 200
+    assert "Idempotent-Replayed" not in response
+    assert Ticket.objects.count() == 1
+
+
+def test_claim_younger_than_a_request_can_run_is_still_in_flight(api):
+    IdempotencyRecordFactory(key=KEY, created_at=timezone.now() - abandoned_after() + timedelta(seconds=5))
+    assert_conflict(send(api), messages.IDEMPOTENCY_KEY_IN_FLIGHT.format(key=KEY))
+
+
+def test_abandoned_claims_follow_the_gunicorn_timeout(settings):
+    settings.CRM_REQUEST_RUN_MAX_SECONDS = 200
+    assert abandoned_after() == timedelta(seconds=200) + ABANDON_MARGIN
 
 
 def test_purge_command_deletes_only_records_older_than_24_hours():

@@ -154,6 +154,11 @@ def test_gunicorn_worker_count_comes_from_the_environment(monkeypatch):
     assert config["wsgi_app"] == "crmtickets.wsgi:application"
 
 
+def test_the_app_knows_the_longest_a_request_can_run_under_gunicorn(settings):
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["timeout"] + config["graceful_timeout"] == settings.CRM_REQUEST_RUN_MAX_SECONDS
+
+
 def test_gunicorn_leaves_the_request_log_to_the_app():
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["accesslog"] is None
