@@ -1,5 +1,7 @@
 """Fixtures only: helpers live in `tests/support/`, factories in `tests/factories.py`."""
 
+import socket
+
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
@@ -10,7 +12,9 @@ from tests.factories import IssueTypeFactory, TicketFactory, UserFactory
 from tests.support.client import CrmClient
 from tests.support.clock import FrozenClock
 from tests.support.endpoints import CONTACT
+from tests.support.names import FakeNames
 from tests.support.tokens import RsaKeyPair, rsa_key_pair
+from tests.support.webhook_receiver import WebhookReceiver
 from tickets.services import SUPPORT_AGENT_GROUP
 
 POSTGRESQL = "django.db.backends.postgresql"
@@ -94,3 +98,20 @@ def clock(monkeypatch) -> FrozenClock:
     frozen = FrozenClock()
     monkeypatch.setattr(timezone, "now", lambda: frozen.now)
     return frozen
+
+
+@pytest.fixture
+def webhook_receiver():
+    """A real HTTP receiver on a free loopback port (tests/support/webhook_receiver.py): answers
+    200 unless scripted, records every request."""
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def fake_names(monkeypatch) -> FakeNames:
+    """Host names the test makes up resolve as it says (tests/support/names.py); others as usual."""
+    names = FakeNames()
+    monkeypatch.setattr(socket, "getaddrinfo", names.getaddrinfo)
+    return names
