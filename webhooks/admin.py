@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from tickets.formats import format_datetime
 from webhooks import services
 from webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -277,8 +278,8 @@ class WebhookEventAdmin(ReadOnlyAdmin):
     list_filter = ("type",)
     list_select_related = ("ticket",)
     date_hierarchy = "occurred_at"
-    fields = ("type", "occurred_at", "ticket", "body")
-    readonly_fields = ("type", "occurred_at", "ticket", "body")
+    fields = ("type", "occurred_at", "ticket", "sent_body")
+    readonly_fields = fields
     inlines = (DeliveryInline,)
 
     def get_queryset(self, request):
@@ -289,14 +290,28 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         return event.delivery_count
 
     @admin.display(description="body")
-    def body(self, event):
+    def sent_body(self, event):
         return pretty_body(event)
 
 
+@admin.display(description="started at", ordering="started_at")
+def started(attempt: WebhookAttempt) -> str:
+    """To the second: attempts seconds apart are told apart."""
+    return format_datetime(attempt.started_at)
+
+
+@admin.display(description="duration (ms)", ordering="duration_ms")
+def duration(attempt: WebhookAttempt) -> int:
+    return attempt.duration_ms
+
+
 class AttemptInline(ReadOnlyInline):
+    """Every attempt: when, the status (none when no answer came), how long, and the first
+    1 KiB of the answer or the error."""
+
     model = WebhookAttempt
     show_change_link = False
-    fields = ("number", "started_at", "status_code", "duration_ms", "succeeded", "response_excerpt", "error")
+    fields = ("number", started, "status_code", duration, "succeeded", "response_excerpt", "error")
     readonly_fields = fields
 
 
@@ -345,7 +360,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         "next_attempt_at",
         "created_at",
         "completed_at",
-        "body",
+        "sent_body",
     )
     readonly_fields = fields
     inlines = (AttemptInline,)
@@ -364,7 +379,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}</a>', url, delivery.event)
 
     @admin.display(description="body")
-    def body(self, delivery):
+    def sent_body(self, delivery):
         return pretty_body(delivery.event)
 
 
@@ -372,16 +387,16 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 class WebhookAttemptAdmin(ReadOnlyAdmin):
     """Every attempt of every delivery, to find failures across endpoints."""
 
-    list_display = ("delivery", "number", "started_at", "status_code", "duration_ms", "succeeded", "error")
+    list_display = ("delivery", "number", started, "status_code", duration, "succeeded", "error")
     list_filter = ("succeeded", "delivery__endpoint", "started_at")
     list_select_related = ("delivery",)
     date_hierarchy = "started_at"
     fields = (
         "delivery",
         "number",
-        "started_at",
+        started,
         "status_code",
-        "duration_ms",
+        duration,
         "succeeded",
         "response_excerpt",
         "error",
