@@ -13,6 +13,7 @@ from tests.support.client import CrmClient
 from tests.support.clock import FrozenClock
 from tests.support.endpoints import CONTACT
 from tests.support.names import FakeNames
+from tests.support.smtp_server import SmtpServer, point_email_at
 from tests.support.tokens import RsaKeyPair, rsa_key_pair
 from tests.support.webhook_receiver import WebhookReceiver
 from tickets.services import SUPPORT_AGENT_GROUP
@@ -98,6 +99,18 @@ def clock(monkeypatch) -> FrozenClock:
     frozen = FrozenClock()
     monkeypatch.setattr(timezone, "now", lambda: frozen.now)
     return frozen
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on a free loopback port (tests/support/smtp_server.py), running, with
+    Django's SMTP backend pointed at it (plain SMTP, no login). `smtp_server.stop()` takes it
+    down; `start()` brings it back on the same port."""
+    server = SmtpServer()
+    point_email_at(settings, server)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture
