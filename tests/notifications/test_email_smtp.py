@@ -13,7 +13,7 @@ from django.urls import reverse
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from notifications import emails, tasks
+from notifications import tasks
 from tests.factories import TicketFactory, UserFactory
 from tests.support.client import envelope_result
 from tests.support.clock import NOW
@@ -276,14 +276,3 @@ def test_a_certificate_the_worker_does_not_trust_is_refused_and_retried(api, tls
     run_queued_tasks()
     assert server.received == []
     assert [row.args_kwargs["args"][1] for row in queued(tasks.send_notice)] == [2]
-
-
-def test_composing_a_reopen_whose_comment_tells_it_gives_no_email(api, dana):
-    """The rule behind one email per change, read from the stored events."""
-    ticket = own_ticket(assignee=dana, status=TicketStatus.CLOSED)
-    comment(api)
-    reopen, added = ticket.events.order_by("pk")[1:]
-    assert emails.compose(reopen) is None
-    composed = emails.compose(added)
-    assert composed is not None
-    assert composed.subject.startswith(f"[TT1130] {emails.CUSTOMER_REOPENED_WITH_COMMENT}: ")

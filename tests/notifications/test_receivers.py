@@ -82,6 +82,13 @@ def test_a_comment_that_reopens_queues_both_events_one_of_which_stays_silent(api
     assert queued_events() == [(EventKind.STATUS_CHANGED, TicketStatus.OPEN), (EventKind.COMMENT_ADDED, "")]
 
 
+def test_a_comment_on_a_ticket_waiting_for_the_customer_queues_the_comment_only(api, dana):
+    """Wait For Response turning Open is no reopen: the comment's email tells it."""
+    own_ticket_assigned_to(dana, TicketStatus.WAIT_FOR_RESPONSE)
+    assert comment(api).status_code == 200
+    assert queued_events() == [(EventKind.COMMENT_ADDED, "")]
+
+
 def test_the_customer_closing_its_ticket_queues_nothing(api, dana):
     own_ticket_assigned_to(dana)
     assert set_status(api, "Closed").status_code == 200
