@@ -143,6 +143,10 @@ else:
         keepalives=1,
         keepalives_idle=1,
         keepalives_interval=1,
+        options=(
+            f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 5000)} "
+            f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 2000)}"
+        ),
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
