@@ -137,6 +137,10 @@ else:
     # Worst case, the health check on a silent connection then a reconnect: 2 s + 2 s. While a
     # query runs, keepalive probes after 1 s of silence put data on the wire for that timeout to
     # judge (a live server's kernel answers them however long the query takes).
+    # A server that answers but is stuck (a frozen server, a row some transaction keeps locked)
+    # is bounded too: a statement gives up after DB_STATEMENT_TIMEOUT_MS, a wait for a lock after
+    # DB_LOCK_TIMEOUT_MS, and the client gets that same envelope instead of waiting until gunicorn
+    # kills the worker. 0 turns one off. `manage.py migrate` runs without them (tickets/management).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=env_int("DB_CONNECT_TIMEOUT", 2),
         tcp_user_timeout=env_int("DB_TCP_USER_TIMEOUT_MS", 2000),
