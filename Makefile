@@ -1,4 +1,4 @@
-# The two commands of the README: `make run` (serve on SQLite) and `make test` (the suite).
+# The two commands of the README: `make run` (serve on SQLite, with a worker) and `make test` (the suite).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_CONTACT ?= 649797
 
-.PHONY: venv run test lint hooks format migrate token bench schema api-check
+.PHONY: venv run worker test lint hooks format migrate token bench bench-webhooks schema api-check
 
 # The virtualenv is rebuilt only when a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -35,7 +35,12 @@ run: migrate
 	echo "Try:"; \
 	echo "curl -s http://$(HOST):$(PORT)$$1 -H 'token: $$TOKEN' -H 'correlationId: 123e4567-e89b-12d3-a456-426614174000' -H 'source: Selfcare' -H 'srDate: 11-09-2021' -H 'operation: $$2' -H 'destination: CRM'"; \
 	echo
-	$(MANAGE) runserver $(HOST):$(PORT)
+	PY=$(PY) scripts/run_dev.sh $(HOST):$(PORT)
+
+# A worker alone (webhook deliveries, emails), on the database `make migrate` prepared or
+# DATABASE_URL's; `make run` already starts one. Production runs `python manage.py run_worker`.
+worker: venv
+	$(MANAGE) run_worker
 
 # Production settings on the local PostgreSQL, the way the container runs (docs/deploying.md):
 # secrets made up for this run only, the database created if missing, migrations, the issue

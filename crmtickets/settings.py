@@ -317,6 +317,16 @@ if CRM_REOPEN_DAYS < 0:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# A worker process runs this many tasks at once (threads, one database connection each); an idle
+# thread looks for a due task every CRM_WORKER_INTERVAL seconds. Interrupted attempts are looked
+# for every CRM_WORKER_RECOVER_INTERVAL seconds; finished task rows are kept this many days.
+CRM_WORKER_THREADS = env_int("CRM_WORKER_THREADS", 4)
+CRM_WORKER_INTERVAL = env_float("CRM_WORKER_INTERVAL", 0.1)
+CRM_WORKER_RECOVER_INTERVAL = env_float("CRM_WORKER_RECOVER_INTERVAL", 60.0)
+CRM_TASK_RESULTS_KEEP_DAYS = env_int("CRM_TASK_RESULTS_KEEP_DAYS", 14)
+if CRM_WORKER_THREADS < 1 or CRM_TASK_RESULTS_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("CRM_WORKER_THREADS and CRM_TASK_RESULTS_KEEP_DAYS must be 1 or more.")
+
 # CONTRACT §12. Seconds an attempt may take; the retry schedule after each failed attempt
 # (each delay ±10 %); private and loopback receivers outside development (https still required).
 CRM_WEBHOOK_TIMEOUT = env_float("CRM_WEBHOOK_TIMEOUT", 15.0)

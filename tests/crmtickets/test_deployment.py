@@ -34,8 +34,8 @@ def instructions(dockerfile: list[str], keyword: str) -> list[str]:
 # --- docker-compose.yml ----------------------------------------------------------------------
 
 
-def test_compose_has_the_database_the_cache_the_migration_job_and_the_app(services):
-    assert set(services) == {"db", "redis", "migrate", "app"}
+def test_compose_has_the_database_the_cache_the_migration_job_the_app_and_the_worker(services):
+    assert set(services) == {"db", "redis", "migrate", "app", "worker"}
 
 
 def test_database_is_the_official_postgres_image(services):
@@ -70,8 +70,8 @@ def test_app_serves_only_after_healthy_services_and_applied_migrations(services)
     assert depends_on["migrate"]["condition"] == "service_completed_successfully"
 
 
-def test_app_and_migration_job_run_the_same_image_with_production_settings(services):
-    for name in ("app", "migrate"):
+def test_app_worker_and_migration_job_run_the_same_image_with_production_settings(services):
+    for name in ("app", "migrate", "worker"):
         assert services[name]["build"] == "."
         assert services[name]["environment"]["CRM_ENV"] == "production"
 
@@ -98,6 +98,26 @@ def test_app_worker_count_comes_from_the_environment(services):
 
 def test_app_healthcheck_asks_readyz(services):
     assert "/readyz" in " ".join(services["app"]["healthcheck"]["test"])
+
+
+def test_worker_runs_the_worker_command_once_the_migrations_are_applied(services):
+    worker = services["worker"]
+    assert worker["command"] == ["python", "manage.py", "run_worker"]
+    assert worker["depends_on"]["db"]["condition"] == "service_healthy"
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["environment"]["DATABASE_URL"] == services["app"]["environment"]["DATABASE_URL"]
+
+
+def test_worker_is_given_longer_to_stop_than_an_attempt_takes(services, settings):
+    """SIGTERM lets the attempts under way finish; compose kills after the grace period."""
+    grace = services["worker"]["stop_grace_period"]
+    assert grace.endswith("s")
+    assert int(grace.removesuffix("s")) > settings.CRM_WEBHOOK_TIMEOUT
+
+
+def test_worker_has_no_http_healthcheck(services):
+    """It serves no HTTP: the image's /healthz check would call it unhealthy for ever."""
+    assert services["worker"]["healthcheck"] == {"disable": True}
 
 
 # --- Dockerfile ------------------------------------------------------------------------------
