@@ -7,9 +7,10 @@
   leaves the desk), assignments, priority changes, ratings, the customer closing a ticket.
 
 A customer's comment on a closed ticket reopens it: the change records two events, the status
-change and then the comment, with one time. It makes one email ("reopened with a comment"),
-sent for the comment; the status change finds the comment beside it and sends nothing. Events
-are only ever added, so this reads the same at send time as at change time.
+change and then the comment, at one time. It makes one email ("reopened with a comment"), sent
+for the comment; the status change finds the customer's comment recorded at its time and sends
+nothing. Events are only ever added, so this reads the same at send time as at change time; two
+separate changes of a ticket share a time only if the clock does not move between them.
 
 `recipient` is asked twice: in the change's transaction (whether to queue an email at all) and
 by the worker (the ticket's assignee then, who may have changed). The email is composed by the
@@ -19,6 +20,7 @@ is plain; a title is folded onto one line in the subject, so no header can be sm
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from tickets.formats import format_datetime, format_ticket_number, user_display_name
@@ -71,18 +73,13 @@ def recipient(event: TicketEvent) -> str | None:
     return None
 
 
-def _neighbour(event: TicketEvent, *, after: bool) -> TicketEvent | None:
-    """The ticket's next (or previous) event when it belongs to the same change: recorded by the
-    customer at the same time. The ticket's row lock keeps another change from coming between."""
-    events = TicketEvent.objects.filter(ticket_id=event.ticket_id)
-    found = (
-        events.filter(pk__gt=event.pk).order_by("pk")
-        if after
-        else events.filter(pk__lt=event.pk).order_by("-pk")
-    ).first()
-    if found is None or found.created_at != event.created_at or found.actor_kind != ActorKind.CUSTOMER:
-        return None
-    return found
+def _same_change(event: TicketEvent, *, kind: EventKind, after: bool) -> QuerySet[TicketEvent]:
+    """The ticket's other events of `kind` recorded by the customer at the event's time, after
+    (or before) it: the events of the same change."""
+    events = TicketEvent.objects.filter(
+        ticket_id=event.ticket_id, kind=kind, actor_kind=ActorKind.CUSTOMER, created_at=event.created_at
+    )
+    return events.filter(pk__gt=event.pk) if after else events.filter(pk__lt=event.pk)
 
 
 def _one_line(text: str) -> str:
@@ -124,14 +121,15 @@ def _content(event: TicketEvent) -> tuple[str, str] | None:
         lead = NEW_TICKET_LEAD.format(source=ticket.source, customer=_customer(ticket), when=when)
         return NEW_TICKET, f"{lead}\n\n{ticket.description}"
     if _is_customer_reopen(event):
-        beside = _neighbour(event, after=True)
-        if beside is not None and _is_customer_comment(beside):
+        if _same_change(event, kind=EventKind.COMMENT_ADDED, after=True).exists():
             return None
         return CUSTOMER_REOPENED, CUSTOMER_REOPENED_LEAD.format(number=number, when=when)
     if event.comment is None:  # the comment was deleted since: nothing left to tell
         return None
-    beside = _neighbour(event, after=False)
-    if beside is not None and _is_customer_reopen(beside):
+    reopens = _same_change(event, kind=EventKind.STATUS_CHANGED, after=False).filter(
+        old_value=TicketStatus.CLOSED, new_value=TicketStatus.OPEN
+    )
+    if reopens.exists():
         what, lead = CUSTOMER_REOPENED_WITH_COMMENT, CUSTOMER_REOPENED_WITH_COMMENT_LEAD
     else:
         what, lead = CUSTOMER_REPLIED, CUSTOMER_REPLIED_LEAD

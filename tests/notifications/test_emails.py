@@ -3,9 +3,16 @@
 import pytest
 
 from notifications import emails
-from tests.factories import TicketFactory, UserFactory
+from tests.factories import (
+    AgentCommentFactory,
+    CommentFactory,
+    TicketEventFactory,
+    TicketFactory,
+    UserFactory,
+)
 from tests.support.endpoints import CONTACT
 from tickets import services
+from tickets.history import ActorKind, EventKind
 from tickets.models import TicketStatus
 
 pytestmark = pytest.mark.django_db
@@ -37,3 +44,29 @@ def test_the_comment_of_a_reopen_composes_the_one_email(dana):
 def test_an_assignee_who_is_no_longer_staff_gets_nothing():
     _, added = reopening_comment(UserFactory(is_staff=False))
     assert emails.recipient(added) is None
+
+
+def test_another_changes_event_recorded_in_between_does_not_split_the_email(dana):
+    """An internal note takes no row lock: its event may be numbered between the two of a
+    reopening comment written at the same moment."""
+    ticket = TicketFactory(ticket_number=1130, contact_number=CONTACT, assigned_to=dana)
+    at = ticket.created_at
+    reopen = TicketEventFactory(
+        ticket=ticket,
+        kind=EventKind.STATUS_CHANGED,
+        actor_kind=ActorKind.CUSTOMER,
+        old_value=TicketStatus.CLOSED,
+        new_value=TicketStatus.OPEN,
+    )
+    note = AgentCommentFactory(ticket=ticket, author_user=dana, is_internal=True, created_at=at)
+    TicketEventFactory(
+        ticket=ticket, kind=EventKind.NOTE_ADDED, actor_kind=ActorKind.STAFF, actor_user=dana, comment=note
+    )
+    said = CommentFactory(ticket=ticket, text="Broken again.", created_at=at)
+    added = TicketEventFactory(
+        ticket=ticket, kind=EventKind.COMMENT_ADDED, actor_kind=ActorKind.CUSTOMER, comment=said
+    )
+    composed = emails.compose(added)
+    assert emails.compose(reopen) is None
+    assert composed is not None
+    assert composed.subject.startswith(f"[TT1130] {emails.CUSTOMER_REOPENED_WITH_COMMENT}: ")
