@@ -332,6 +332,9 @@ if CRM_WORKER_THREADS < 1 or CRM_TASK_RESULTS_KEEP_DAYS < 1:
 CRM_WEBHOOK_TIMEOUT = env_float("CRM_WEBHOOK_TIMEOUT", 15.0)
 CRM_WEBHOOK_RETRY_DELAYS = env_int_list("CRM_WEBHOOK_RETRY_DELAYS", [5, 300, 1800, 7200, 18000, 36000, 36000])
 CRM_WEBHOOK_ALLOW_PRIVATE = env_bool("CRM_WEBHOOK_ALLOW_PRIVATE", False)
+# Certificates (PEM) trusted for receivers' TLS instead of the system's, e.g. a private CA for
+# receivers inside the network; "" = the system's trust store.
+CRM_WEBHOOK_CA_FILE = env_str("CRM_WEBHOOK_CA_FILE", "")
 
 # Email to agents (notifications/): the console in development, SMTP elsewhere, configured here.
 EMAIL_BACKEND = env_str(

@@ -77,7 +77,7 @@ class WebhookReceiver:
         self._server = _Server((host, port), _Handler, self)
         self.host, self.port = self._server.server_address[:2]
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="webhook-receiver", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="webhook-receiver", daemon=True
         )
         self._thread.start()
 
