@@ -10,7 +10,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from crmapi import messages
+from crmapi import conditional, messages
 from crmapi.authentication import Contact, JWTAuthentication
 from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E11, E12, Endpoint, operations_of
 from crmapi.errors import ApiError
@@ -32,6 +32,7 @@ from crmapi.throttling import ClientAddressRateThrottle, ContactRateThrottle
 from tickets import selectors, services
 from tickets.formats import parse_ticket_reference
 from tickets.records import comment_item, rating_result, ticket_list_item, ticket_record
+from tickets.versions import comments_fingerprint, public_comments_fingerprint, record_fingerprint
 
 # The 409 of each refusal of the conversation rule (CONTRACT §11), the ticket echoed as sent.
 REFUSAL_MESSAGES = {
@@ -102,15 +103,26 @@ class TicketViewSet(CrmViewSet):
 
     @schema.list_tickets
     def details(self, request):
-        """E1: the contact's tickets, newest first; `X-Total-Count` before paging."""
+        """E1: the contact's tickets, newest first; `X-Total-Count` before paging. A client that
+        polls with `If-None-Match` gets its 304 from one aggregate query (CONTRACT §14)."""
         params = validate_list_params(request.query_params)
-        rows, total = selectors.ticket_list_for_contact(
-            contact_number=self.contact_number(),
+        contact, version = self.contact_number(), None
+        if conditional.is_conditional(request):
+            version = selectors.ticket_list_version(contact_number=contact, status=params.status)
+            tag = conditional.entity_tag(E1, contact, params, version.fingerprint())
+            if unchanged := conditional.not_modified(request, tag, {"X-Total-Count": str(version.count)}):
+                return unchanged
+        rows, version = selectors.ticket_list_for_contact(
+            contact_number=contact,
             status=params.status,
             limit=params.limit,
             offset=params.offset,
+            version=version,
         )
-        return Response([ticket_list_item(row) for row in rows], headers={"X-Total-Count": str(total)})
+        response = Response(
+            [ticket_list_item(row) for row in rows], headers={"X-Total-Count": str(version.count)}
+        )
+        return conditional.answer(request, response, E1, contact, params, version.fingerprint())
 
     @schema.create_ticket
     @idempotent("ticket-create")
@@ -136,13 +148,25 @@ class TicketViewSet(CrmViewSet):
     def comments(self, request):
         """E6: the public conversation of one of the contact's tickets, oldest first."""
         ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"))
-        return Response([comment_item(c) for c in selectors.public_comments_for_ticket(ticket=ticket)])
+        if conditional.is_conditional(request):  # the fingerprint first, without the texts
+            tag = conditional.entity_tag(
+                E6, self.contact_number(), ticket.pk, public_comments_fingerprint(ticket=ticket)
+            )
+            if unchanged := conditional.not_modified(request, tag):
+                return unchanged
+        comments = selectors.public_comments_for_ticket(ticket=ticket)
+        response = Response([comment_item(c) for c in comments])
+        return conditional.answer(
+            request, response, E6, self.contact_number(), ticket.pk, comments_fingerprint(comments)
+        )
 
     @schema.get_ticket
     def record(self, request):
         """E7: one of the contact's tickets as the full record."""
         ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"), with_history=True)
-        return Response(ticket_record(ticket))
+        return conditional.answer(
+            request, Response(ticket_record(ticket)), E7, self.contact_number(), record_fingerprint(ticket)
+        )
 
     @schema.update_ticket_status
     @idempotent("ticket-status")
@@ -192,7 +216,10 @@ class IssueTypeViewSet(CrmViewSet):
 
     @schema.list_issue_types
     def list(self, request):
-        return Response({"code": "00000", "issueTypes": selectors.issue_type_names()})
+        """The catalogue is its own fingerprint: one small query either way."""
+        names = selectors.issue_type_names()
+        response = Response({"code": "00000", "issueTypes": names})
+        return conditional.answer(request, response, E2, self.contact_number(), tuple(names))
 
 
 class SocialTicketViewSet(CrmViewSet):

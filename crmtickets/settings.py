@@ -372,8 +372,9 @@ CORS_ALLOW_HEADERS = [
     "destination",
     "data",
     "idempotency-key",
+    "if-none-match",
 ]
-CORS_EXPOSE_HEADERS = ["correlationId", "X-Total-Count", "Retry-After", "Idempotent-Replayed"]
+CORS_EXPOSE_HEADERS = ["correlationId", "X-Total-Count", "Retry-After", "Idempotent-Replayed", "ETag"]
 
 # --- Logging ---------------------------------------------------------------------------------
 # One JSON object per line on stderr (crmtickets/jsonlog.py). Logger names predate the split into

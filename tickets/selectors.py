@@ -1,11 +1,13 @@
 """Reads from the store, each with a fixed number of queries whatever the data size."""
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from tickets.formats import TicketReference
 from tickets.models import Comment, IssueType, Ticket, TicketEvent
+from tickets.versions import TicketListVersion, ticket_list_version_checked
 
-# The columns of one E1 item, as `ticket_list_for_contact` returns them.
+# The columns of one E1 item, as `ticket_list_for_contact` returns them, and what its version
+# is made of (`modified_at`).
 TICKET_LIST_FIELDS = (
     "id",
     "ticket_number",
@@ -13,21 +15,45 @@ TICKET_LIST_FIELDS = (
     "description",
     "created_at",
     "ticket_categories",
+    "modified_at",
 )
 
 
-def ticket_list_for_contact(
-    *, contact_number: int, status: str | None, limit: int, offset: int
-) -> tuple[list[dict], int]:
-    """One page of a contact's tickets, newest first, as `.values()` rows, and the total that
-    matches the filter: two queries, both served by the (contact, created) index."""
+def _contact_tickets(contact_number: int, status: str | None) -> QuerySet[Ticket]:
     tickets = Ticket.objects.filter(contact_number=contact_number)
-    if status is not None:
-        tickets = tickets.filter(ticket_status=status)
+    return tickets if status is None else tickets.filter(ticket_status=status)
+
+
+def ticket_list_version(*, contact_number: int, status: str | None) -> TicketListVersion:
+    """The version of a contact's ticket list (E1) without its rows: one aggregate query."""
+    return TicketListVersion.of_queryset(_contact_tickets(contact_number, status))
+
+
+def ticket_list_for_contact(
+    *,
+    contact_number: int,
+    status: str | None,
+    limit: int,
+    offset: int,
+    version: TicketListVersion | None = None,
+) -> tuple[list[dict], TicketListVersion]:
+    """One page of a contact's tickets, newest first, as `.values()` rows, and the version of the
+    whole list (its `count` the total that matches the filter): at most two queries, served by
+    the (contact, created) index.
+
+    The version is never newer than the page: `version` when the caller read it first, else read
+    before the rows (a later page), taken from the rows (a first page that holds them all: one
+    query), or read after a full first page and checked against it (unconfirmed when the list
+    changed in between)."""
+    tickets = _contact_tickets(contact_number, status)
+    if version is None and offset > 0:
+        version = TicketListVersion.of_queryset(tickets)
     rows = list(tickets.order_by("-created_at", "-id").values(*TICKET_LIST_FIELDS)[offset : offset + limit])
-    if offset == 0 and len(rows) < limit:
-        return rows, len(rows)  # the page holds them all: no COUNT needed
-    return rows, tickets.count()
+    if version is not None:
+        return rows, version
+    if len(rows) < limit:
+        return rows, TicketListVersion.of_rows(rows)
+    return rows, ticket_list_version_checked(tickets, first_page=rows)
 
 
 def issue_type_names() -> list[str]:

@@ -19,9 +19,10 @@ CONTRACT_HEADERS = [
     "destination",
     "data",
     "Idempotency-Key",
+    "If-None-Match",
     "content-type",
 ]
-EXPOSED_HEADERS = ["correlationId", "X-Total-Count", "Retry-After", "Idempotent-Replayed"]
+EXPOSED_HEADERS = ["correlationId", "X-Total-Count", "Retry-After", "Idempotent-Replayed", "ETag"]
 
 
 @pytest.fixture(autouse=True)
