@@ -4,7 +4,9 @@ and its envelope, no headers, no token, JSON.
 - `/healthz` (liveness): the process answers. It never touches the database, so a database
   outage does not get healthy processes restarted.
 - `/readyz` (readiness): the database answers and every migration is applied, so traffic only
-  reaches a process that can serve it; 503 otherwise.
+  reaches a process that can serve it; 503 otherwise. A shared cache (Redis) that does not answer
+  makes it 200 "degraded", not 503: the API serves without the cache (throttles fail open), and
+  taking every process out of rotation for it would turn a Redis fault into an outage.
 
 They are answered by a middleware placed before Django's host check and HTTPS redirect: probes
 come over plain HTTP and address the process by IP, which ALLOWED_HOSTS rightly refuses for
@@ -17,6 +19,8 @@ from django.db import DatabaseError, connection
 from django.db.migrations.loader import MigrationLoader
 from django.http import JsonResponse
 from django.views.decorators.http import require_safe
+
+from crmtickets.cache import cache_reachable
 
 logger = logging.getLogger("tickets.health")
 
@@ -41,7 +45,11 @@ def readyz(request):
         return JsonResponse(
             {"status": "unavailable", "database": "ok", "pending_migrations": names}, status=503
         )
-    return JsonResponse({"status": "ready", "database": "ok", "pending_migrations": []})
+    if not cache_reachable():
+        return JsonResponse(
+            {"status": "degraded", "database": "ok", "cache": "unreachable", "pending_migrations": []}
+        )
+    return JsonResponse({"status": "ready", "database": "ok", "cache": "ok", "pending_migrations": []})
 
 
 PROBES = {"/healthz": healthz, "/readyz": readyz}

@@ -140,7 +140,8 @@ else:
     # A server that answers but is stuck (a frozen server, a row some transaction keeps locked)
     # is bounded too: a statement gives up after DB_STATEMENT_TIMEOUT_MS, a wait for a lock after
     # DB_LOCK_TIMEOUT_MS, and the client gets that same envelope instead of waiting until gunicorn
-    # kills the worker. 0 turns one off. `manage.py migrate` runs without them (tickets/management).
+    # kills the worker. 0 turns one off. `manage.py migrate` runs without the statement timeout
+    # (tickets/management/commands/migrate.py).
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         connect_timeout=env_int("DB_CONNECT_TIMEOUT", 2),
         tcp_user_timeout=env_int("DB_TCP_USER_TIMEOUT_MS", 2000),
@@ -190,19 +191,23 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = limits.QUERY_PARAMETERS_MAX
 # Holds the throttle counters, so it must be shared by every process: Redis when REDIS_URL is set
 # (e.g. redis://127.0.0.1:6379/0), else local memory (one process, development and tests).
 # A Redis outage must not take the API down: cache errors are logged and ignored, which turns
-# throttling off until Redis is back.
+# throttling off until Redis is back. After a failure or a timeout a process leaves Redis alone
+# for CRM_CACHE_RETRY_SECONDS (crmtickets/cache.py), so a hung Redis costs it one timeout per
+# interval instead of one per request.
 
 REDIS_URL = env_str("REDIS_URL", "")
+CRM_CACHE_RETRY_SECONDS = env_float("CRM_CACHE_RETRY_SECONDS", 5.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "crmtickets.cache.FailFastRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CRM_CACHE_KEY_PREFIX", "crmtickets"),
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True},
         }
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Each failure is logged once, when the process starts skipping Redis (crmtickets/cache.py).
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "crmtickets"}

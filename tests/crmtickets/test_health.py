@@ -24,7 +24,7 @@ def test_healthz_never_touches_the_database(client, django_assert_num_queries):
 def test_readyz_is_ready_when_the_database_answers_and_migrations_are_applied(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "database": "ok", "pending_migrations": []}
+    assert response.json() == {"status": "ready", "database": "ok", "cache": "ok", "pending_migrations": []}
 
 
 def test_readyz_is_503_and_names_an_unapplied_migration(client):
