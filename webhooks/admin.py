@@ -12,9 +12,11 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.urls import reverse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -34,6 +36,53 @@ SECRET_FOR_SUPERUSERS = "Webhook endpoint {endpoint}: a superuser can read its s
 
 def refusal_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
+
+
+class ObjectActions(admin.ModelAdmin):
+    """Some of the list's actions, also as buttons on an object's page, which run the same
+    action on that one object (the same permissions, messages and history) and come back to the
+    page."""
+
+    object_actions: tuple[str, ...] = ()
+    change_form_template = "admin/webhooks/change_form.html"
+
+    class Media:
+        css = {"all": ["webhooks/admin.css"]}
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_object_action"
+        view = self.admin_site.admin_view(self.object_action_view)
+        return [path("<path:object_id>/action/<str:action>/", view, name=name), *super().get_urls()]
+
+    def allowed_object_actions(self, request) -> list[tuple[str, str]]:
+        actions = self.get_actions(request)  # those the user's permissions allow
+        return [(name, actions[name][2]) for name in self.object_actions if name in actions]
+
+    def object_action_view(self, request, object_id, action):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if action not in dict(self.allowed_object_actions(request)):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        function = self.get_actions(request)[action][0]
+        function(self, request, self.get_queryset(request).filter(pk=obj.pk))
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+        )
+
+    def object_action_applies(self, name: str, obj) -> bool:
+        """Whether the page shows the button `name` for `obj` (all of them, unless told)."""
+        return True
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["object_actions"] = [
+            (name, label)
+            for name, label in (self.allowed_object_actions(request) if obj is not None else [])
+            if self.object_action_applies(name, obj)
+        ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class EndpointForm(forms.ModelForm):
@@ -152,7 +201,7 @@ def enable(modeladmin, request, queryset):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ObjectActions):
     """An endpoint is disabled, never deleted, so the log of what it was sent stays."""
 
     form = EndpointForm
@@ -161,6 +210,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_filter = ("enabled",)
     search_fields = ("url", "description")
     actions = [send_test_event, rotate_secret, disable, enable]
+    object_actions = ("send_test_event", "rotate_secret", "disable", "enable")
     readonly_fields = (
         "enabled",
         "disabled_reason",
@@ -185,6 +235,9 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def object_action_applies(self, name, endpoint):
+        return name != ("enable" if endpoint.enabled else "disable")
 
     def save_model(self, request, obj, form, change):
         fields = {
@@ -231,7 +284,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 # --- The log: events, deliveries, attempts ------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ObjectActions):
     """What the service did, shown as it is: no add, change or delete by hand."""
 
     def has_add_permission(self, request, obj=None):
@@ -350,6 +403,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     search_help_text = "A webhook-id (msg_…), as the receiver saw it."
     date_hierarchy = "created_at"
     actions = [send_again]
+    object_actions = ("send_again",)
     fields = (
         "webhook_id",
         "endpoint",

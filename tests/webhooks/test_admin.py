@@ -2,6 +2,7 @@
 form, the secret, the actions, and the log of events, deliveries and attempts."""
 
 import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -379,3 +380,58 @@ def test_send_again_for_a_disabled_endpoint_says_to_enable_it_first(admin_client
 
 def test_send_again_needs_the_change_permission_on_deliveries(viewer, log):
     assert "send_again" not in action_names(viewer.get(DELIVERIES))
+
+
+# --- The buttons on an object's page ---------------------------------------------------------------
+
+
+def button_url(changelist: str, obj, action: str) -> str:
+    return f"{changelist}{obj.pk}/action/{action}/"
+
+
+def buttons(client, changelist: str, obj) -> list[str]:
+    return re.findall(
+        rf'action="{changelist}{obj.pk}/action/(\w+)/"', client.get(page(changelist, obj)).content.decode()
+    )
+
+
+def test_an_enabled_endpoint_page_has_buttons_to_send_a_test_rotate_and_disable(admin_client):
+    endpoint = WebhookEndpointFactory()
+    assert buttons(admin_client, ENDPOINTS, endpoint) == ["send_test_event", "rotate_secret", "disable"]
+
+
+def test_a_disabled_endpoint_page_has_an_enable_button_instead(admin_client):
+    endpoint = WebhookEndpointFactory()
+    services.endpoint_disable(endpoint=endpoint, reason="Retired.")
+    assert buttons(admin_client, ENDPOINTS, endpoint) == ["send_test_event", "rotate_secret", "enable"]
+
+
+def test_a_delivery_page_has_a_send_again_button(admin_client, log):
+    assert buttons(admin_client, DELIVERIES, log.delivery) == ["send_again"]
+
+
+def test_a_button_runs_its_action_on_that_object_and_comes_back_to_its_page(admin_client, log):
+    response = admin_client.post(button_url(DELIVERIES, log.delivery, "send_again"), follow=True)
+    assert response.redirect_chain == [(page(DELIVERIES, log.delivery), 302)]
+    assert WebhookDelivery.objects.get().state == DeliveryState.PENDING
+    assert texts(response) == [f"Sent again (an attempt is queued now): {log.delivery.webhook_id}."]
+
+
+def test_a_button_is_a_post(admin_client, log):
+    assert admin_client.get(button_url(DELIVERIES, log.delivery, "send_again")).status_code == 405
+    assert WebhookDelivery.objects.get().state == DeliveryState.FAILED
+
+
+def test_a_button_needs_the_action_permission(viewer, log):
+    assert "/action/send_again/" not in viewer.get(page(DELIVERIES, log.delivery)).content.decode()
+    assert viewer.post(button_url(DELIVERIES, log.delivery, "send_again")).status_code == 403
+    assert WebhookDelivery.objects.get().state == DeliveryState.FAILED
+
+
+def test_a_button_for_no_such_action_is_refused(admin_client, log):
+    assert admin_client.post(button_url(DELIVERIES, log.delivery, "delete_selected")).status_code == 403
+
+
+def test_a_support_agent_cannot_press_a_button(agent_client, log):
+    assert agent_client.post(button_url(DELIVERIES, log.delivery, "send_again")).status_code == 403
+    assert WebhookDelivery.objects.get().state == DeliveryState.FAILED
