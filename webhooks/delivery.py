@@ -46,6 +46,8 @@ RETRY_AFTER_MAX = datetime.timedelta(hours=1)
 GONE = 410
 FAILING_LIMIT = datetime.timedelta(days=5)
 
+RECORDED_FIELDS = ("attempts", "last_status", "lease_until", "state", "completed_at", "next_attempt_at")
+
 DISABLED_GONE = "The receiver answered 410 Gone."
 DISABLED_FAILING = "No 2xx answer for 5 days of attempts."
 
@@ -71,13 +73,9 @@ def attempt(delivery_id: int) -> None:
             delivery.event.body.encode(),
             settings.CRM_WEBHOOK_TIMEOUT,
         )
-    except BaseException:
-        _release(claim)
-        raise
-    try:
         _record(claim, answer)
     except BaseException:
-        _release(claim)
+        _release(claim)  # whatever stopped us, the next task need not wait for the leases
         raise
 
 
@@ -130,8 +128,7 @@ def _claim(delivery_id: int) -> Claim | None:
 
 
 def _release(claim: Claim) -> None:
-    """Give both leases back when the attempt could not be recorded, so the next task need not
-    wait for them to run out."""
+    """Give back both leases of an attempt that was not recorded (nothing, once it was)."""
     delivery = claim.delivery
     WebhookDelivery.objects.filter(pk=delivery.pk, lease_until=claim.lease_until).update(lease_until=None)
     WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, busy_until=claim.lease_until).update(
@@ -146,10 +143,11 @@ def _record(claim: Claim, answer: transport.Answer) -> None:
         error = f"Redirect to {answer.location or '(no Location)'} not followed."
     now = timezone.now()
     with transaction.atomic():
+        # The endpoint first, then the delivery: the order `services.endpoint_disable` locks them.
+        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=claim.delivery.endpoint_id)
         delivery = (
             WebhookDelivery.objects.select_for_update().select_related("event").get(pk=claim.delivery.pk)
         )
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
         delivery.attempts += 1
         WebhookAttempt.objects.create(
             delivery=delivery,
@@ -165,32 +163,15 @@ def _record(claim: Claim, answer: transport.Answer) -> None:
         delivery.lease_until = None
         delay = None
         if succeeded:
-            delivery.state, delivery.completed_at, delivery.next_attempt_at = (
-                DeliveryState.SUCCEEDED,
-                now,
-                None,
-            )
-        elif delivery.state == DeliveryState.PENDING:
+            _finish(delivery, DeliveryState.SUCCEEDED, now)
+        elif delivery.state == DeliveryState.PENDING:  # not cancelled meanwhile
             delay = retry_delay(delivery.attempts, answer, now)
             if delay is None:
-                delivery.state, delivery.completed_at, delivery.next_attempt_at = (
-                    DeliveryState.FAILED,
-                    now,
-                    None,
-                )
+                _finish(delivery, DeliveryState.FAILED, now)
             else:
                 delivery.next_attempt_at = now + delay
                 _enqueue(delivery.pk, delivery.next_attempt_at)
-        delivery.save(
-            update_fields=[
-                "attempts",
-                "last_status",
-                "lease_until",
-                "state",
-                "completed_at",
-                "next_attempt_at",
-            ]
-        )
+        delivery.save(update_fields=RECORDED_FIELDS)
         disabled_reason = _endpoint_outcome(endpoint, succeeded, answer.status, claim.started_at)
         WebhookEndpoint.objects.filter(pk=endpoint.pk, busy_until=claim.lease_until).update(busy_until=None)
         if disabled_reason:
@@ -199,6 +180,10 @@ def _record(claim: Claim, answer: transport.Answer) -> None:
             _hand_over(endpoint, delivery.pk, now)
     delivery.refresh_from_db(fields=["state"])
     _log(delivery, endpoint, answer, error, succeeded, delay, disabled_reason)
+
+
+def _finish(delivery: WebhookDelivery, state: str, now: datetime.datetime) -> None:
+    delivery.state, delivery.completed_at, delivery.next_attempt_at = state, now, None
 
 
 def _endpoint_outcome(
