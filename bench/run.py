@@ -1,5 +1,6 @@
 """`make bench`: seed a scratch database, serve the project under gunicorn as production does,
-and drive it and the hand-written reference views (bench/reference.py) with wrk, interleaved.
+and beside it the minimal hand-written Django project (bench/minimal/) on the same database with
+the same gunicorn configuration, and drive both with wrk, interleaved.
 
     python -m bench.run [--max-tickets 400000] [--rounds 5] [--duration 3]
 
@@ -28,6 +29,7 @@ from statistics import median
 import dj_database_url
 
 from crmapi.endpoints import E1, E2, E3, E5, Endpoint
+from crmapi.limits import LIST_LIMIT_MAX
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -39,7 +41,6 @@ SINGLE_SIZES = (20, 200, 2_000)
 @dataclass(frozen=True)
 class Target:
     endpoint: Endpoint
-    reference_path: str
     tokens: str  # "list", "create" or "none"
     floor: float | None  # the required project/reference ratio
 
@@ -68,12 +69,14 @@ def http_method(body: bool) -> str:
     return "POST" if body else "GET"
 
 
+# The minimal project answers the same paths; each endpoint must be at least as fast.
 TARGETS = (
-    Target(E1, "/bench/reference/ticket/details", "list", 0.9),
-    Target(E2, "/bench/reference/ticket/issues", "list", None),
-    Target(E5, "/bench/reference/ticket", "create", 0.8),
-    Target(E3, "/bench/reference/social/ticket", "none", 0.8),
+    Target(E1, "list", 1.0),
+    Target(E2, "list", 1.0),
+    Target(E5, "create", 1.0),
+    Target(E3, "none", 1.0),
 )
+PROJECT, REFERENCE = "project", "reference"
 
 
 @dataclass
@@ -94,7 +97,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8600")))
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("BENCH_PORT", "8600")),
+        help="the project's port; the minimal reference listens on the next one",
+    )
     parser.add_argument(
         "--max-tickets",
         type=int,
@@ -144,7 +152,7 @@ def production_environment(database_url: str) -> dict[str, str]:
         if not key.startswith(("CRM_JWT_", "DJANGO_", "DB_CONN_MAX_AGE", "GUNICORN_"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="bench.settings",
+        DJANGO_SETTINGS_MODULE="crmtickets.settings",
         CRM_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         CRM_JWT_SECRET=secrets.token_urlsafe(48),
@@ -160,19 +168,30 @@ def production_environment(database_url: str) -> dict[str, str]:
 # --- Load ----------------------------------------------------------------------------------------
 
 
+# (label, side, path, operation, tokens file, with a body)
+Run = tuple[str, str, str, str, str, bool]
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace, workdir: Path):
         self.args = args
         self.workdir = workdir
-        self.base = f"http://127.0.0.1:{args.port}"
-        self.server: subprocess.Popen | None = None
-        from crmapi.openapi.examples import DOCUMENT_SPELLING_BODY
-
-        # The document's example body, with a real effective date (tests/support/endpoints.py TICKET_BODY).
-        self.body = json.dumps({**DOCUMENT_SPELLING_BODY, "effectivedate": "2021-09-11"}).encode()
+        self.bases = {
+            PROJECT: f"http://127.0.0.1:{args.port}",
+            REFERENCE: f"http://127.0.0.1:{args.port + 1}",
+        }
+        self.servers: list[subprocess.Popen] = []
+        self.body = self.example_body()
         body_file = workdir / "body.json"
         body_file.write_bytes(self.body)
         self.body_file = str(body_file)
+
+    @staticmethod
+    def example_body() -> bytes:
+        """The document's example body, with a real effective date (tests/support/endpoints.py TICKET_BODY)."""
+        from crmapi.openapi.examples import DOCUMENT_SPELLING_BODY
+
+        return json.dumps({**DOCUMENT_SPELLING_BODY, "effectivedate": "2021-09-11"}).encode()
 
     def tokens_file(self, name: str, contacts) -> str:
         from crmapi.management.commands.issue_token import mint_token
@@ -181,8 +200,15 @@ class Bench:
         path.write_text("".join(mint_token(contact=contact, ttl=86_400) + "\n" for contact in contacts))
         return str(path)
 
-    def start_server(self, env: dict[str, str]) -> None:
-        # Production's gunicorn.conf.py (its wsgi_app included); the flags below override it.
+    def start_servers(self, env: dict[str, str]) -> None:
+        """The project, then the minimal reference: the same gunicorn.conf.py and flags."""
+        self.start_server(PROJECT, env, [])
+        minimal_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.minimal.settings"}
+        self.start_server(REFERENCE, minimal_env, ["bench.minimal.wsgi:application"])
+
+    def start_server(self, side: str, env: dict[str, str], app: list[str]) -> None:
+        # Production's gunicorn.conf.py (its wsgi_app unless `app` names another); the flags
+        # below override it.
         command = [
             sys.executable,
             "-m",
@@ -194,31 +220,35 @@ class Bench:
             "--worker-class",
             "sync",
             "--bind",
-            f"127.0.0.1:{self.args.port}",
+            self.bases[side].removeprefix("http://"),
             "--log-level",
             "warning",
+            *app,
         ]
         # The access log stays on, as in production; it goes to a file instead of the terminal.
-        log = (RESULTS / "gunicorn.log").open("w")
-        self.server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        log_file = RESULTS / f"gunicorn-{side}.log"
+        log = log_file.open("w")
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        self.servers.append(server)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if self.server.poll() is not None:  # e.g. the port is taken: never measure another server
-                raise SystemExit(f"gunicorn exited; see {RESULTS / 'gunicorn.log'}")
+            if server.poll() is not None:  # e.g. the port is taken: never measure another server
+                raise SystemExit(f"gunicorn exited; see {log_file}")
             try:
-                fetch(f"{self.base}{E2.path}", "GET", {"X-Forwarded-Proto": "https"})
+                fetch(f"{self.bases[side]}{E2.path}", "GET", {"X-Forwarded-Proto": "https"})
             except urllib.error.HTTPError:
                 return  # an envelope 400: the project answers
             except OSError:
                 time.sleep(0.3)
         raise SystemExit("gunicorn did not answer within 30 s")
 
-    def stop_server(self) -> None:
-        if self.server is not None and self.server.poll() is None:
-            self.server.terminate()
-            self.server.wait(timeout=30)
+    def stop_servers(self) -> None:
+        for server in self.servers:
+            if server.poll() is None:
+                server.terminate()
+                server.wait(timeout=30)
 
-    def wrk(self, path: str, operation: str, tokens: str, body: bool, seconds: int) -> Sample:
+    def wrk(self, side: str, path: str, operation: str, tokens: str, body: bool, seconds: int) -> Sample:
         command = [
             "wrk",
             "-t1",
@@ -228,7 +258,7 @@ class Bench:
             "10s",
             "-s",
             str(WRK_SCRIPT),
-            self.base + path,
+            self.bases[side] + path,
             "--",
             http_method(body),
             path,
@@ -245,13 +275,13 @@ class Bench:
             failures=result["non_2xx"] + result["socket_errors"],
         )
 
-    def compare(self, runs: list[tuple[str, str, str, str, bool]], rounds: int, seconds: int):
-        """Interleave: every round runs each (label, ...) once, alternating which side goes first."""
+    def compare(self, runs: list[Run], rounds: int, seconds: int):
+        """Interleave: every round runs each (label, side, ...) once, alternating which goes first."""
         samples: dict[str, list[Sample]] = {run[0]: [] for run in runs}
         for round_number in range(rounds):
             ordered = runs if round_number % 2 == 0 else list(reversed(runs))
-            for label, path, operation, tokens, body in ordered:
-                samples[label].append(self.wrk(path, operation, tokens, body, seconds))
+            for label, *run in ordered:
+                samples[label].append(self.wrk(*run, seconds))
         return samples
 
 
@@ -284,7 +314,8 @@ def record_of(answer: bytes) -> dict:
 
 
 def check_same_work(bench: Bench, tokens: dict[str, str]) -> None:
-    """The reference must answer what the project answers, or the ratio means nothing."""
+    """The reference must answer what the project answers, or the ratio means nothing: reads the
+    same JSON (each side writes it its own way), creates a success envelope each."""
     for target in TARGETS:
         headers = {
             "X-Forwarded-Proto": "https",
@@ -299,12 +330,13 @@ def check_same_work(bench: Bench, tokens: dict[str, str]) -> None:
             headers["token"] = Path(tokens[target.tokens]).read_text().split("\n", 1)[0]
         body = bench.body if target.body else None
         answers = [
-            fetch(bench.base + path, target.method, headers, body)
-            for path in (target.path, target.reference_path)
+            fetch(bench.bases[side] + target.path, target.method, headers, body) for side in bench.bases
         ]
         (project_headers, project), (reference_headers, reference) = answers
-        # Reads byte for byte; each create makes its own ticket: the same record keys in order.
-        same = list(record_of(project)) == list(record_of(reference)) if target.body else project == reference
+        if target.body:
+            same = record_of(project)["ticket_no"] != record_of(reference)["ticket_no"]
+        else:
+            same = json.loads(project) == json.loads(reference)
         if target.name == "E1":
             same = same and project_headers["X-Total-Count"] == reference_headers["X-Total-Count"]
         if not same:
@@ -391,19 +423,19 @@ def main() -> None:
             size: bench.tokens_file(f"single-{size}", [seed.SINGLE_CONTACTS_FROM + index])
             for index, size in enumerate(SINGLE_SIZES)
         }
-        bench.start_server(env)
+        bench.start_servers(env)
         try:
             check_same_work(bench, tokens)
             for target in TARGETS:  # warm both workers' caches and connections
-                for path in (target.path, target.reference_path):
-                    bench.wrk(path, target.operation, tokens[target.tokens], target.body, 1)
+                for side in bench.bases:
+                    bench.wrk(side, target.path, target.operation, tokens[target.tokens], target.body, 1)
             started = time.time()
             lines += endpoint_table(bench, tokens, args)
             lines += single_contact_table(bench, singles, args)
             lines += growth_table(bench, tokens, args, seed)
             lines += ["", f"Settings: {connection_report(database_url, started)}."]
         finally:
-            bench.stop_server()
+            bench.stop_servers()
     header = [
         f"Machine: {machine()}. Database: {vendor}. gunicorn {args.workers} sync workers, "
         f"wrk 1 thread x {args.connections} connections, {args.rounds} interleaved rounds x "
@@ -414,11 +446,11 @@ def main() -> None:
     print("\n" + text)
 
 
-def project_and_reference(target: Target, tokens: dict[str, str]) -> list[tuple[str, str, str, str, bool]]:
+def project_and_reference(target: Target, tokens: dict[str, str]) -> list[Run]:
     """The two runs Bench.compare interleaves for one endpoint."""
     return [
-        (label, path, target.operation, tokens[target.tokens], target.body)
-        for label, path in (("project", target.path), ("reference", target.reference_path))
+        (side, side, target.path, target.operation, tokens[target.tokens], target.body)
+        for side in (PROJECT, REFERENCE)
     ]
 
 
@@ -452,19 +484,22 @@ def endpoint_table(bench: Bench, tokens: dict[str, str], args) -> list[str]:
 
 def single_contact_table(bench: Bench, singles: dict[int, str], args) -> list[str]:
     print("E1 as one contact's list grows ...", flush=True)
-    path = f"{E1.path}?limit=20"
-    runs = [(str(size), path, E1.operation, tokens, False) for size, tokens in singles.items()]
+    pages = [(size, 20) for size in singles] + [(max(singles), LIST_LIMIT_MAX)]
+    runs: list[Run] = [
+        (f"{size}/{limit}", PROJECT, f"{E1.path}?limit={limit}", E1.operation, singles[size], False)
+        for size, limit in pages
+    ]
     samples = bench.compare(runs, args.rounds, max(2, args.duration // 2))
     lines = [
         "",
-        "E1 `?limit=20` as one contact's ticket count grows:",
+        "E1 as one contact's ticket count grows (`?limit=20`, and the largest page, `?limit=500`):",
         "",
-        "| contact's tickets | req/s | p50 ms | p99 ms |",
-        "|---|---|---|---|",
+        "| contact's tickets | limit | req/s | p50 ms | p99 ms |",
+        "|---|---|---|---|---|",
     ]
-    for size in singles:
-        s = summary(samples[str(size)])
-        lines.append(f"| {size:,} | {fmt(s['rps'])} | {s['p50']:.1f} | {s['p99']:.1f} |")
+    for size, limit in pages:
+        s = summary(samples[f"{size}/{limit}"])
+        lines.append(f"| {size:,} | {limit} | {fmt(s['rps'])} | {s['p50']:.1f} | {s['p99']:.1f} |")
     return lines
 
 
