@@ -188,7 +188,7 @@ class Bench:
 
     @staticmethod
     def example_body() -> bytes:
-        """The document's example body, with a real effective date (tests/support/endpoints.py TICKET_BODY)."""
+        """The document's example body, with a real effective date (as tests/support/endpoints.py)."""
         from crmapi.openapi.examples import DOCUMENT_SPELLING_BODY
 
         return json.dumps({**DOCUMENT_SPELLING_BODY, "effectivedate": "2021-09-11"}).encode()
