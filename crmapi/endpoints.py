@@ -26,6 +26,7 @@ class Endpoint:
     title: str  # what it does, in a few words
     token_required: bool = True
     documented: bool = True  # in the customer's document; False for CONTRACT §10's additions
+    conditional: bool = False  # sends an ETag and answers a matching If-None-Match with 304 (§14)
 
     @property
     def route(self) -> str:
@@ -42,6 +43,7 @@ E1 = Endpoint(
     url_name="ticket-details",
     operation_id="listTickets",
     title="List the contact's tickets",
+    conditional=True,
 )
 E2 = Endpoint(
     "E2",
@@ -52,6 +54,7 @@ E2 = Endpoint(
     url_name="issue-types",
     operation_id="listIssueTypes",
     title="List the issue types",
+    conditional=True,
 )
 E3 = Endpoint(
     "E3",
@@ -93,6 +96,7 @@ E6 = Endpoint(
     url_name="ticket-comments",
     operation_id="listTicketComments",
     title="Read a ticket's conversation",
+    conditional=True,
     documented=False,
 )
 E7 = Endpoint(
@@ -104,6 +108,7 @@ E7 = Endpoint(
     url_name="ticket",
     operation_id="getTicket",
     title="Read one of the contact's tickets",
+    conditional=True,
     documented=False,
 )
 

@@ -84,7 +84,7 @@ def endpoints_table() -> str:
 def headers_table() -> str:
     # The OpenAPI header parameters carry each header's rule in words; imported here so that the
     # reference and the description say the same.
-    from crmapi.openapi.parameters import DATA_HEADER, IDEMPOTENCY_KEY, contract_headers
+    from crmapi.openapi.parameters import DATA_HEADER, IDEMPOTENCY_KEY, IF_NONE_MATCH, contract_headers
 
     every = "every endpoint"
     described = {parameter.name: str(parameter.description) for parameter in contract_headers("")}
@@ -130,6 +130,15 @@ def headers_table() -> str:
         ]
     )
     rows.append([_code(DATA_HEADER.name), "E4 (optional)", str(DATA_HEADER.description), "as `comment`"])
+    conditional = [endpoint for endpoint in ENDPOINTS.values() if endpoint.conditional]
+    rows.append(
+        [
+            _code(IF_NONE_MATCH.name),
+            f"{_names(conditional)} (optional)",
+            str(IF_NONE_MATCH.description),
+            "never: a value that is no tag matches nothing",
+        ]
+    )
     return _table(["header", "sent on", "rule", "refused with"], rows)
 
 

@@ -50,8 +50,10 @@ from crmapi.openapi.parameters import (
     ALLOW,
     CORRELATION_ID_ECHO,
     DATA_HEADER,
+    ETAG,
     IDEMPOTENCY_KEY,
     IDEMPOTENT_REPLAYED,
+    IF_NONE_MATCH,
     LIST_QUERY,
     RETRY_AFTER,
     TICKET_NO_QUERY,
@@ -137,6 +139,10 @@ SERVER_ERROR = _error(
 BODY_ERRORS = {413: PAYLOAD_TOO_LARGE, 415: UNSUPPORTED_MEDIA_TYPE}
 COMMON_ERRORS = {405: METHOD_NOT_ALLOWED, 429: TOO_MANY_REQUESTS, 500: SERVER_ERROR}
 RESPONSE_HEADERS = [CORRELATION_ID_ECHO, ALLOW, RETRY_AFTER]
+NOT_MODIFIED = OpenApiResponse(
+    description="`If-None-Match` matches the current `ETag`: nothing changed. No body; the `ETag` "
+    "and `correlationId` headers (and `X-Total-Count` on the ticket list)."
+)
 
 
 def _ok(result_envelope, description: str, example) -> OpenApiResponse:
@@ -160,7 +166,11 @@ def _operation(
     """The endpoint's decorator: its operationId, summary, `operation` header and token rule come
     from its declaration (crmapi.endpoints). Every operation also answers 405, 429 and 500; a
     `write` (a POST with a JSON body) also takes an `Idempotency-Key` and answers 409 (the given
-    one, else the key's conflicts alone), 413 and 415."""
+    one, else the key's conflicts alone), 413 and 415; a `conditional` read (CONTRACT §14) takes
+    `If-None-Match`, sends `ETag` and answers 304."""
+    if endpoint.conditional:
+        parameters = [*parameters, IF_NONE_MATCH, ETAG]
+        responses = {200: responses[200], 304: NOT_MODIFIED, **responses}
     if write:
         parameters = [*parameters, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED]
         responses = {**responses, 409: responses.get(409, CONFLICT), **BODY_ERRORS}

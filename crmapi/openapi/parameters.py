@@ -107,8 +107,28 @@ TOTAL_COUNT = OpenApiParameter(
     type={"type": "integer", "minimum": 0},
     location=HEADER,
     required=True,
-    response=[200],
+    response=[200, 304],
     description="The number of the contact's tickets matching `status`, before `limit`/`offset`.",
+)
+IF_NONE_MATCH = _header(
+    "If-None-Match",
+    {"minLength": 1},
+    "Optional: the `ETag` of an earlier answer (or a comma-separated list of them, or `*`). When "
+    "it matches the current one (weak comparison: `W/` or not), the answer is 304 with no body. "
+    "Headers, token and parameters are checked first: a request that would be an error is that "
+    "error, never 304.",
+    'W/"5d41402abc4b2a76b9719d911017c592"',
+    required=False,
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    type={"type": "string", "pattern": '^W/"[0-9a-f]{32}"$'},
+    location=HEADER,
+    required=True,
+    response=[200, 304],
+    description="A weak tag of this result for this contact: it changes whenever the result (or "
+    "`X-Total-Count`) would. Send it back as `If-None-Match` to get a 304 while nothing changed. "
+    "Comes with `Cache-Control: private, no-cache`.",
 )
 ALLOW = OpenApiParameter(
     "Allow",
