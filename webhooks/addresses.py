@@ -77,7 +77,7 @@ def _resolve(host: str, port: int) -> tuple[tuple[int, tuple], ...]:
         raise DestinationError(f"{host} resolved to no address.")
     if not settings.IS_DEVELOPMENT:
         for _, sockaddr in addresses:
-            address = ipaddress.ip_address(sockaddr[0].partition("%")[0])
+            address = ipaddress.ip_address(str(sockaddr[0]).partition("%")[0])  # "fe80::1%eth0"
             refusal = refused_because(address)
             if refusal:
                 raise DestinationError(f"{host} resolves to {address}, {refusal}.")

@@ -140,19 +140,17 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, target: Destination, deadline: float):
+        self._tls = _tls_context(settings.CRM_WEBHOOK_CA_FILE)
         super().__init__(
-            target.host,
-            target.port,
-            timeout=max(deadline - time.monotonic(), 0.001),
-            context=_tls_context(settings.CRM_WEBHOOK_CA_FILE),
+            target.host, target.port, timeout=max(deadline - time.monotonic(), 0.001), context=self._tls
         )
         self._target, self._deadline = target, deadline
 
     def connect(self) -> None:
-        sock = self._context.wrap_socket(
+        sock = self._tls.wrap_socket(
             _open(self._target, self._deadline), server_hostname=self.host, do_handshake_on_connect=False
         )
-        sock.deadline = self._deadline
+        sock.deadline = self._deadline  # type: ignore[attr-defined]
         sock.settimeout(max(self._deadline - time.monotonic(), 0.001))
         sock.do_handshake()
         self.sock = sock
