@@ -175,6 +175,10 @@ class BodyField:
     reference's row are all derived from this declaration.
 
     `blank`: for text, `""` (or only white space) is allowed; for a contact, `""` means none.
+    `document_name`: the key as the customer document's example body spells it (`ticket_title`),
+    when it differs from `name` lower-cased; the OpenAPI description describes both spellings.
+    `fallback_header`: a header that may carry the value instead (E4's `data`), so a client may
+    leave the field out, blank or `null` and still be answered 200.
     A declaration is one object everywhere (copying returns it), so a limit changed on it shows in
     validation and in the next generated description alike.
     """
@@ -187,9 +191,16 @@ class BodyField:
     blank: bool = False
     required: bool = True
     example: str | None = None
+    document_name: str = ""
+    fallback_header: str | None = None
 
     def __deepcopy__(self, memo):
         return self
+
+    @property
+    def example_spelling(self) -> str:
+        """The document's example spelling of the key (CONTRACT §6)."""
+        return self.document_name or self.name.lower()
 
     def check(self, value: object) -> object:
         """The value to store, or the contract's 400 naming this field."""
@@ -246,7 +257,14 @@ TICKET_FIELDS = (
         example="2021-09-11",
     ),
     _ticket_text("ticketCategories", "ticket_categories", "Also `ticketcategories`."),
-    _ticket_text("tickettitle", "title", "Also `ticket_title`. Returned as `ticket_title` and `label`."),
+    BodyField(
+        "tickettitle",
+        "title",
+        Kind.TEXT,
+        "Also `ticket_title`. Returned as `ticket_title` and `label`.",
+        max_length=_column_length("title"),
+        document_name="ticket_title",
+    ),
     BodyField(
         "description",
         "description",
@@ -276,6 +294,7 @@ SOCIAL_CONTACT_FIELD = BodyField(
     blank=True,
     required=False,
     example="649797",
+    document_name="contactId",
 )
 # The ticket and the contact, as E4, E11 and E12 name them.
 TICKET_NO_FIELD = BodyField(
@@ -298,6 +317,7 @@ COMMENT_FIELDS = (
         "The comment. Send it here: clients of the original document may instead leave it out (or "
         "blank) and send the text in the `data` header, which is used only then.",
         max_length=COMMENT_MAX_LENGTH,
+        fallback_header="data",
     ),
     CONTACT_ID_FIELD,
 )

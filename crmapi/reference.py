@@ -166,7 +166,7 @@ def _body_table(fields: Iterable[BodyField], *, optional_note: str = "no") -> st
         (
             [
                 _code(field.name),
-                "yes" if field.required else optional_note,
+                _required(field, optional_note),
                 _value(field.kind),
                 "" if field.max_length is None else f"{field.max_length:,}",
                 _blank(field),
@@ -175,6 +175,14 @@ def _body_table(fields: Iterable[BodyField], *, optional_note: str = "no") -> st
             for field in fields
         ),
     )
+
+
+def _required(field: BodyField, optional_note: str) -> str:
+    if not field.required:
+        return optional_note
+    if field.fallback_header:
+        return f"yes, or the {_code(field.fallback_header)} header"
+    return "yes"
 
 
 def _blank(field: BodyField) -> str:

@@ -15,16 +15,14 @@ Decisions where the contract says nothing about the description itself:
   the body's description (a formal example must validate against the property names).
 """
 
-import json
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 
 from crmapi import headers, inputs
 from crmapi.inputs import WHITESPACE
-from crmapi.openapi.examples import DOCUMENT_SPELLING_BODY
 from tickets import formats
 from tickets.models import TicketPriority, TicketStatus
 
@@ -134,71 +132,141 @@ class ErrorEnvelope(serializers.Serializer):
 # --- Request bodies (CONTRACT §6) --------------------------------------------------------------
 
 SPELLING_NOTE = (
-    "Keys match case-insensitively and ignoring underscores, so both spellings of the customer's "
-    "document work: the table's `ticketStatus`, `tickettitle`, `voucherIdFormat` (used below) and "
-    "the example's `ticketstatus`, `ticket_title`, `voucheridformat`. Two keys naming one field are "
-    "refused; unknown keys are ignored and never stored; `null` counts as absent. Lengths count "
-    "Unicode code points. The first failing field, in the order listed, is reported.\n\n"
-    "The document's example body, accepted as written once its placeholder `effectivedate` "
-    '`"YYYY-MM-DD"` is replaced by a date or `""`:\n\n```json\n'
-    + json.dumps(DOCUMENT_SPELLING_BODY, indent=2)
-    + "\n```"
+    "Keys match case-insensitively and ignoring underscores: the description gives the two "
+    "spellings of the customer's document, the table's (`ticketStatus`, `tickettitle`, "
+    "`voucherIdFormat`; canonical) and the example body's (`ticketstatus`, `ticket_title`, "
+    "`voucheridformat`), and the service also takes any other case or underscores. Two keys "
+    "naming one field are refused; unknown keys are ignored and never stored; `null` counts as "
+    "absent. Lengths count Unicode code points. The first failing field, in the order listed, is "
+    "reported."
 )
 
 
+def _letters_by_lower() -> dict[str, str]:
+    """{ASCII letter: every code point whose `str.lower()` is that letter}: `k` is also matched by
+    the Kelvin sign, as `.lower()` maps it."""
+    letters: dict[str, str] = {}
+    for code in range(0x110000):
+        lowered = chr(code).lower()
+        if len(lowered) == 1 and lowered.isascii() and lowered.isalpha():
+            letters[lowered] = letters.get(lowered, "") + chr(code)
+    return letters
+
+
+_LETTERS_BY_LOWER = _letters_by_lower()
+
+
+def _regex_char(char: str) -> str:
+    return char if char.isascii() and (char.isalnum() or char == " ") else f"\\u{ord(char):04x}"
+
+
+def case_insensitive(values, *, padded: bool = False) -> str:
+    """An ECMA-262 pattern matching `values` the way the service compares them, `a.lower() ==
+    b.lower()`, written with character classes (`[Oo][Pp][Ee][Nn]`): JSON Schema has no flag for
+    case. `padded`: white space around the value is allowed (the service strips it)."""
+
+    def spelled(value: str) -> str:
+        return "".join(
+            f"[{''.join(_regex_char(c) for c in _LETTERS_BY_LOWER[char.lower()])}]"
+            if char.lower() in _LETTERS_BY_LOWER
+            else _regex_char(char)
+            for char in value
+        )
+
+    pad = f"[{WHITESPACE}]*" if padded else ""
+    return f"^{pad}(?:{'|'.join(spelled(value) for value in values)}){pad}$"
+
+
+ENUM_NAME = "x-enum-name"
+
+
+def any_case(values, name: str, *, padded: bool = False) -> dict:
+    """Canonical values (an enum, what generated clients offer; the component `name`, see
+    hooks.named_enums) or any case of them (the pattern, what validating gateways also accept)."""
+    return {
+        "anyOf": [
+            {"type": "string", "enum": list(values), ENUM_NAME: name},
+            {"type": "string", "pattern": case_insensitive(values, padded=padded)},
+        ]
+    }
+
+
+def canonical(values) -> str:
+    """The sentence naming the canonical spelling of a case-insensitive value."""
+    return f"Canonical: {', '.join(f'`{value}`' for value in values)}; any case is accepted."
+
+
+def _schema_required(field: inputs.BodyField) -> bool:
+    """Whether the description makes the field required: a field a header may carry instead is
+    optional to a validator, which cannot see the header."""
+    return field.required and field.fallback_header is None
+
+
 def body_field_schema(field: inputs.BodyField) -> dict:
-    """A body field's OpenAPI property, derived from its declaration in crmapi.inputs."""
+    """A body field's OpenAPI property, derived from its declaration in crmapi.inputs. An optional
+    field may be `null` (CONTRACT §6: `null` counts as absent)."""
+    schema = _value_schema(field)
+    if not _schema_required(field):
+        if "type" in schema:
+            schema["nullable"] = True
+        else:
+            schema["oneOf"][0]["nullable"] = True
+    return schema
+
+
+def _value_schema(field: inputs.BodyField) -> dict:
     if field.kind is inputs.Kind.TEXT:
-        rules = {"pattern": NO_NUL} if field.blank else {"minLength": 1, "pattern": NON_BLANK}
+        blank = field.blank or field.fallback_header is not None
+        rules = {"pattern": NO_NUL} if blank else {"minLength": 1, "pattern": NON_BLANK}
         return {"type": "string", "maxLength": field.max_length, "description": field.description, **rules}
     if field.kind is inputs.Kind.STATUS:
-        return {"type": "string", "enum": STATUSES, "description": field.description}
-    if field.kind is inputs.Kind.CUSTOMER_STATUS:
         return {
-            "type": "string",
-            "enum": list(inputs.CUSTOMER_STATUSES),
-            "description": field.description,
+            **any_case(STATUSES, "TicketStatusEnum", padded=True),
+            "description": f"{field.description} {canonical(STATUSES)}",
+        }
+    if field.kind is inputs.Kind.CUSTOMER_STATUS:
+        statuses = inputs.CUSTOMER_STATUSES
+        return {
+            **any_case(statuses, "CustomerTicketStatusEnum", padded=True),
+            "description": f"{field.description} {canonical(statuses)}",
             "example": field.example,
         }
     if field.kind is inputs.Kind.RATING:
         digits = "".join(str(rating) for rating in inputs.RATINGS)
         return {
             "oneOf": [
-                {"type": "integer", "minimum": inputs.RATINGS.start, "maximum": inputs.RATINGS.stop - 1},
                 {"type": "string", "pattern": f"^[{digits}]$", "example": field.example},
+                {"type": "integer", "minimum": inputs.RATINGS.start, "maximum": inputs.RATINGS.stop - 1},
             ],
             "description": field.description,
         }
     if field.kind is inputs.Kind.DATE:
         return {
-            "type": "string",
-            "anyOf": [{"format": "date"}, {"enum": [""]}],
+            "anyOf": [
+                {"type": "string", "format": "date", "example": field.example},
+                {"type": "string", "maxLength": 0},
+            ],
             "description": field.description,
-            "example": field.example,
         }
     if field.kind is inputs.Kind.CONTACT:
-        forms = [
-            {
-                "type": "string",
-                "pattern": rf"^[{WHITESPACE}]*{formats.CONTACT_NUMBER_FORM}[{WHITESPACE}]*$",
-                "example": field.example,
-            },
-            {"type": "integer", "minimum": 0, "maximum": formats.NUMBER_MAX},
-        ]
-        if not field.blank:
-            return {"oneOf": forms, "description": field.description}
+        contact = rf"[{WHITESPACE}]*{formats.CONTACT_NUMBER_FORM}[{WHITESPACE}]*"
         return {
-            "oneOf": [*forms, {"type": "string", "enum": [""]}],
-            "nullable": True,
+            "oneOf": [
+                {
+                    "type": "string",
+                    "pattern": f"^(?:{contact})?$" if field.blank else f"^{contact}$",
+                    "example": field.example,
+                },
+                {"type": "integer", "minimum": 0, "maximum": formats.NUMBER_MAX},
+            ],
             "description": field.description,
         }
     return {
         "oneOf": [
-            {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE},
+            {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE, "example": field.example},
             {"type": "integer"},
         ],
         "description": field.description,
-        "example": field.example,
     }
 
 
@@ -208,7 +276,7 @@ class BodyFieldSchema(serializers.Field):
 
     def __init__(self, declaration: inputs.BodyField, **kwargs):
         self.declaration = declaration
-        super().__init__(required=declaration.required, **kwargs)
+        super().__init__(required=_schema_required(declaration), **kwargs)
 
 
 class BodyFieldSchemaExtension(OpenApiSerializerFieldExtension):
@@ -218,21 +286,38 @@ class BodyFieldSchemaExtension(OpenApiSerializerFieldExtension):
         return body_field_schema(self.target.declaration)
 
 
-def request_component(name: str, doc: str, fields) -> type[serializers.Serializer]:
-    """The named request component of a body, one property per declared field, in order."""
-    attributes = {field.name: BodyFieldSchema(field) for field in fields}
+def request_component(name: str, doc: str, fields, *, key=lambda field: field.name):
+    """The named request component of a body, one property per declared field, in order, each
+    named by `key` (the table spelling by default)."""
+    attributes = {key(field): BodyFieldSchema(field) for field in fields}
     return type(name, (serializers.Serializer,), {"__doc__": doc, "__module__": __name__, **attributes})
 
 
-TicketCreateRequest = request_component(
-    "TicketCreateRequest",
-    "A new ticket (E5 creates it for the token's contact). " + SPELLING_NOTE,
-    inputs.ticket_fields(social=False),
+def _example_spelling(field: inputs.BodyField) -> str:
+    return field.example_spelling
+
+
+def ticket_body(name: str, doc: str, *, social: bool) -> PolymorphicProxySerializer:
+    """E3's or E5's body: the table spelling (`<name>Request`) or the document's example spelling
+    (`<name>DocumentRequest`), both what the service accepts (CONTRACT §6)."""
+    fields = inputs.ticket_fields(social=social)
+    table = request_component(f"{name}Request", f"{doc} The table spelling. {SPELLING_NOTE}", fields)
+    document = request_component(
+        f"{name}DocumentRequest",
+        f"{doc} The spelling of the customer document's example body. {SPELLING_NOTE}",
+        fields,
+        key=_example_spelling,
+    )
+    return PolymorphicProxySerializer(
+        component_name=f"{name}Body", serializers=[table, document], resource_type_field_name=None
+    )
+
+
+TicketCreateBody = ticket_body(
+    "TicketCreate", "A new ticket (E5 creates it for the token's contact).", social=False
 )
-SocialTicketCreateRequest = request_component(
-    "SocialTicketCreateRequest",
-    "A ticket from a social or app channel (E3). " + SPELLING_NOTE,
-    inputs.ticket_fields(social=True),
+SocialTicketCreateBody = ticket_body(
+    "SocialTicketCreate", "A ticket from a social or app channel (E3).", social=True
 )
 TicketCommentRequest = request_component(
     "TicketCommentRequest",
@@ -270,7 +355,9 @@ class TicketListItem(serializers.Serializer):
     id = _text(pattern=RECORD_ID, example="17x95784")
 
 
-class IssueTypes(serializers.Serializer):
+class IssueTypeCatalogue(serializers.Serializer):
+    """E2's result. Not named after its `issueTypes` key: a generated model would then shadow it."""
+
     code = _text(enum=["00000"])
     issueTypes = serializers.ListField(child=_text())
 

@@ -146,3 +146,7 @@ def error_example(name: str, status: int, message: str, code: str | None = None)
 
 def body_example(**extra: str) -> OpenApiExample:
     return OpenApiExample("Table spelling", value={**TABLE_SPELLING_BODY, **extra}, request_only=True)
+
+
+def document_body_example(**extra: str) -> OpenApiExample:
+    return OpenApiExample("Document spelling", value={**DOCUMENT_SPELLING_BODY, **extra}, request_only=True)

@@ -18,11 +18,11 @@ from crmapi.openapi.components import (
     TICKET_RECORD_ENVELOPE,
     CommentSubmitted,
     ErrorEnvelope,
-    IssueTypes,
-    SocialTicketCreateRequest,
+    IssueTypeCatalogue,
+    SocialTicketCreateBody,
     TicketComment,
     TicketCommentRequest,
-    TicketCreateRequest,
+    TicketCreateBody,
     TicketListItem,
     TicketRatingRequest,
     TicketRatingResult,
@@ -44,6 +44,7 @@ from crmapi.openapi.examples import (
     TICKET_COMMENTS,
     TICKET_LIST,
     body_example,
+    document_body_example,
     error_example,
 )
 from crmapi.openapi.parameters import (
@@ -221,7 +222,7 @@ list_issue_types = _operation(
     description="The active issue types a customer picks from, by configured order, then name.",
     responses={
         200: _ok(
-            envelope("IssueTypes", IssueTypes()),
+            envelope("IssueTypeCatalogue", IssueTypeCatalogue()),
             "The catalogue.",
             ISSUE_TYPES,
         ),
@@ -236,8 +237,8 @@ create_social_ticket = _operation(
     description="A ticket that came in through a social or app channel. No token: a `token` "
     "header is ignored. `contactId` optionally links it to a contact.",
     write=True,
-    request=SocialTicketCreateRequest,
-    examples=[body_example(contactId="649797")],
+    request=SocialTicketCreateBody,
+    examples=[body_example(contactId="649797"), document_body_example(contactId="12x24218")],
     responses={
         200: _ok(TICKET_RECORD_ENVELOPE, _RECORD_DESCRIPTION, record_example(from_portal="0")),
         400: _bad_request(
@@ -288,8 +289,8 @@ create_ticket = _operation(
     tag="tickets",
     description="A ticket for the contact named by the token, whatever the body says.",
     write=True,
-    request=TicketCreateRequest,
-    examples=[body_example()],
+    request=TicketCreateBody,
+    examples=[body_example(), document_body_example()],
     responses={
         200: _ok(TICKET_RECORD_ENVELOPE, _RECORD_DESCRIPTION, record_example()),
         400: _bad_request(

@@ -9,7 +9,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from crmapi import idempotency, limits
 from crmapi.headers import SR_DATE_PATTERN
 from crmapi.inputs import LIST_PARAMETERS, TICKET_NO_PARAMETER, Kind, QueryParameter
-from crmapi.openapi.components import NOT_ONLY_SPACE, STATUSES, VISIBLE_ASCII
+from crmapi.openapi.components import NOT_ONLY_SPACE, STATUSES, VISIBLE_ASCII, any_case, canonical
 from crmapi.openapi.examples import EXAMPLE_CORRELATION_ID, EXAMPLE_KEY
 
 HEADER: Final = OpenApiParameter.HEADER
@@ -22,7 +22,7 @@ QUERY: Final = OpenApiParameter.QUERY
 def _header(name: str, schema: dict, description: str, example: str, *, required: bool = True):
     return OpenApiParameter(
         name,
-        type={"type": "string", **schema},
+        type=schema if "anyOf" in schema else {"type": "string", **schema},
         location=HEADER,
         required=required,
         description=description,
@@ -58,11 +58,13 @@ def contract_headers(operation: str) -> list[OpenApiParameter]:
         ),
         _header(
             "operation",
-            {"enum": [operation]},
-            f"Names the endpoint: `{operation}` (case-insensitive).",
+            any_case([operation], f"{operation[:1].upper()}{operation[1:]}OperationEnum"),
+            f"Names the endpoint. {canonical([operation])}",
             operation,
         ),
-        _header("destination", {"enum": ["CRM"]}, "Always `CRM` (case-insensitive).", "CRM"),
+        _header(
+            "destination", any_case(["CRM"], "DestinationEnum"), f"Always CRM. {canonical(['CRM'])}", "CRM"
+        ),
     ]
 
 
@@ -154,7 +156,7 @@ RETRY_AFTER = OpenApiParameter(
 def query_parameter(parameter: QueryParameter) -> OpenApiParameter:
     """A query parameter, derived from its declaration in crmapi.inputs."""
     if parameter.kind is Kind.STATUS:
-        schema: dict = {"type": "string", "enum": STATUSES}
+        schema: dict = any_case(STATUSES, "TicketStatusEnum", padded=True)
     elif parameter.kind is Kind.REFERENCE:
         schema = {"type": "string", "minLength": 1, "pattern": NOT_ONLY_SPACE}
     else:
@@ -165,12 +167,15 @@ def query_parameter(parameter: QueryParameter) -> OpenApiParameter:
             "default": parameter.default,
         }
     examples = [OpenApiExample("Ticket number", value=parameter.example)] if parameter.example else []
+    description = parameter.description
+    if parameter.kind is Kind.STATUS:
+        description = f"{description} {canonical(STATUSES)}"
     return OpenApiParameter(
         parameter.name,
         type=schema,
         location=QUERY,
         required=parameter.required,
-        description=parameter.description,
+        description=description,
         examples=examples,
     )
 
