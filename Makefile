@@ -91,8 +91,17 @@ schema: venv
 docs: venv
 	$(MANAGE) api_reference --write docs/api.md
 
-# schemathesis against the live service on a free port and a throw-away SQLite database.
-api-check: venv
+# The node tools of api-check, pinned by tools/openapi/package-lock.json, are reinstalled only
+# when it changes (like the virtualenv); node_modules is never committed.
+NODE_TOOLS := tools/openapi
+$(NODE_TOOLS)/node_modules/.installed: $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# openapi.yaml linted (Redocly CLI, Spectral), then against the live service on a free port and a
+# throw-away SQLite database: Prism as a validating gateway, generated Python and TypeScript
+# clients, schemathesis (scripts/api_check.sh, docs/integrating.md).
+api-check: venv $(NODE_TOOLS)/node_modules/.installed
 	PY=$(PY) scripts/api_check.sh
 
 # The performance benchmark (docs/performance.md): a scratch database, gunicorn, wrk.
