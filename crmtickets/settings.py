@@ -318,6 +318,13 @@ CRM_REOPEN_DAYS = env_int("CRM_REOPEN_DAYS", 30)
 if CRM_REOPEN_DAYS < 0:
     raise ImproperlyConfigured("CRM_REOPEN_DAYS must be 0 or more.")
 
+# --- Support desk: failed logins ---------------------------------------------------------------
+# desk/login_limits.py: this many failed logins for one username, or from one client address,
+# within the lockout locks it for the lockout's seconds (counted in the cache, like the throttles).
+
+CRM_DESK_LOGIN_FAILURES_MAX = env_int("CRM_DESK_LOGIN_FAILURES_MAX", 10)
+CRM_DESK_LOGIN_LOCKOUT_SECONDS = env_int("CRM_DESK_LOGIN_LOCKOUT_SECONDS", 900)
+
 # --- Background work: webhooks and email -----------------------------------------------------
 # django-tasks with its database backend: a task is a row written in the transaction of the
 # change that asks for it (the outbox), run by `manage.py run_worker` processes (make worker),

@@ -15,7 +15,15 @@ from django.utils.timesince import timesince
 
 from desk.actions import TICKET_ACTIONS
 from desk.filters import AssigneeFilter, CategoryFilter, RatingFilter, WaitingFilter
-from desk.forms import REPLY_BUTTON, ReplyAction, ReplyForm, StaffChoiceField, active_staff, reply_action
+from desk.forms import (
+    REPLY_BUTTON,
+    DeskLoginForm,
+    ReplyAction,
+    ReplyForm,
+    StaffChoiceField,
+    active_staff,
+    reply_action,
+)
 from desk.refusals import ServiceRefused, service_refusals
 from desk.search import ticket_search_terms
 from tickets import services
@@ -35,6 +43,7 @@ admin.site.site_header = "CRM support desk"
 admin.site.site_title = "Support desk"
 admin.site.index_title = "Support desk"
 admin.site.enable_nav_sidebar = False  # the queue needs the width
+admin.site.login_form = DeskLoginForm  # failed logins are limited (desk/login_limits.py)
 
 NO_CHANGES = "No changes to save."
 # Set on a request whose ticket save changed nothing (see TicketAdmin.log_change).

@@ -3,8 +3,10 @@
 import enum
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
 
+from desk.login_limits import locked_message, login_failed, login_locked, login_succeeded
 from tickets.formats import user_display_name
 from tickets.models import COMMENT_MAX_LENGTH, Comment
 from tickets.services import COMMENT_BLANK
@@ -100,3 +102,21 @@ class ReplyForm(forms.ModelForm):
         if self.reply_action is None and text.strip():
             raise forms.ValidationError(REPLY_WITHOUT_ACTION, code="no_action")
         return text
+
+
+class DeskLoginForm(AdminAuthenticationForm):
+    """The admin's login form, refusing a locked username or address before any password is
+    hashed, and counting each failure (desk/login_limits.py)."""
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if login_locked(self.request, username):
+            raise forms.ValidationError(locked_message(), code="locked")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                login_failed(self.request, username)
+            raise
+        login_succeeded(self.request, username)
+        return cleaned
