@@ -54,19 +54,21 @@ class ObjectActions(admin.ModelAdmin):
         view = self.admin_site.admin_view(self.object_action_view)
         return [path("<path:object_id>/action/<str:action>/", view, name=name), *super().get_urls()]
 
-    def allowed_object_actions(self, request) -> list[tuple[str, str]]:
-        actions = self.get_actions(request)  # those the user's permissions allow
-        return [(name, actions[name][2]) for name in self.object_actions if name in actions]
+    def allowed_object_actions(self, request) -> dict[str, tuple]:
+        """(function, name, label) of each of the page's actions the user's permissions allow."""
+        actions = self.get_actions(request)
+        return {name: entry for name in self.object_actions if (entry := actions.get(name)) is not None}
 
     def object_action_view(self, request, object_id, action):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if action not in dict(self.allowed_object_actions(request)):
+        entry = self.allowed_object_actions(request).get(action)
+        if entry is None:
             raise PermissionDenied
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
-        function = self.get_actions(request)[action][0]
+        function = entry[0]
         function(self, request, self.get_queryset(request).filter(pk=obj.pk))
         return HttpResponseRedirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
@@ -77,10 +79,9 @@ class ObjectActions(admin.ModelAdmin):
         return True
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        allowed = self.allowed_object_actions(request) if obj is not None else {}
         context["object_actions"] = [
-            (name, label)
-            for name, label in (self.allowed_object_actions(request) if obj is not None else [])
-            if self.object_action_applies(name, obj)
+            (name, label) for name, (_, _, label) in allowed.items() if self.object_action_applies(name, obj)
         ]
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -223,7 +224,7 @@ class WebhookEndpointAdmin(ObjectActions):
     )
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = [(None, {"fields": ENDPOINT_FIELDS})]
+        fieldsets: list[tuple[str | None, dict]] = [(None, {"fields": ENDPOINT_FIELDS})]
         if obj is not None:
             state = ("enabled", "disabled_reason", "disabled_at", "failing_since", "created_at", "deliveries")
             secret = ("signing_secret",) if request.user.is_superuser else ()
@@ -347,25 +348,30 @@ class WebhookEventAdmin(ReadOnlyAdmin):
         return pretty_body(event)
 
 
-@admin.display(description="started at", ordering="started_at")
-def started(attempt: WebhookAttempt) -> str:
-    """To the second: attempts seconds apart are told apart."""
-    return format_datetime(attempt.started_at)
+class AttemptColumns:
+    """How an attempt's time and duration read, in the inline and in the list."""
+
+    @admin.display(description="started at", ordering="started_at")
+    def started(self, attempt: WebhookAttempt) -> str:
+        """To the second: attempts seconds apart are told apart."""
+        return format_datetime(attempt.started_at)
+
+    @admin.display(description="duration (ms)", ordering="duration_ms")
+    def duration(self, attempt: WebhookAttempt) -> int:
+        return attempt.duration_ms
 
 
-@admin.display(description="duration (ms)", ordering="duration_ms")
-def duration(attempt: WebhookAttempt) -> int:
-    return attempt.duration_ms
+ATTEMPT_FIELDS = ("number", "started", "status_code", "duration", "succeeded", "response_excerpt", "error")
 
 
-class AttemptInline(ReadOnlyInline):
+class AttemptInline(AttemptColumns, ReadOnlyInline):
     """Every attempt: when, the status (none when no answer came), how long, and the first
     1 KiB of the answer or the error."""
 
     model = WebhookAttempt
     show_change_link = False
-    fields = ("number", started, "status_code", duration, "succeeded", "response_excerpt", "error")
-    readonly_fields = fields
+    fields = ATTEMPT_FIELDS
+    readonly_fields = ATTEMPT_FIELDS
 
 
 @admin.action(permissions=["send"], description="Send again")
@@ -438,21 +444,12 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WebhookAttempt)
-class WebhookAttemptAdmin(ReadOnlyAdmin):
+class WebhookAttemptAdmin(AttemptColumns, ReadOnlyAdmin):
     """Every attempt of every delivery, to find failures across endpoints."""
 
-    list_display = ("delivery", "number", started, "status_code", duration, "succeeded", "error")
+    list_display = ("delivery", "number", "started", "status_code", "duration", "succeeded", "error")
     list_filter = ("succeeded", "delivery__endpoint", "started_at")
     list_select_related = ("delivery",)
     date_hierarchy = "started_at"
-    fields = (
-        "delivery",
-        "number",
-        started,
-        "status_code",
-        duration,
-        "succeeded",
-        "response_excerpt",
-        "error",
-    )
+    fields = ("delivery", *ATTEMPT_FIELDS)
     readonly_fields = fields

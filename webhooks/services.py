@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from webhooks import outbox
@@ -26,8 +26,18 @@ SECRET_ROTATION_OVERLAP = datetime.timedelta(hours=24)
 # What an endpoint may subscribe to: every type but the test event, which goes to one endpoint
 # from the admin whatever it subscribes to.
 SUBSCRIBABLE_EVENT_TYPES = [value for value in EventType.values if value != EventType.WEBHOOK_TEST]
-DESCRIPTION_MAX_LENGTH = WebhookEndpoint._meta.get_field("description").max_length
-URL_MAX_LENGTH = WebhookEndpoint._meta.get_field("url").max_length
+
+
+def _max_length(field: str) -> int:
+    """The column's length, declared once on the model."""
+    column = WebhookEndpoint._meta.get_field(field)
+    assert isinstance(column, models.Field)
+    assert column.max_length is not None
+    return column.max_length
+
+
+DESCRIPTION_MAX_LENGTH = _max_length("description")
+URL_MAX_LENGTH = _max_length("url")
 
 URL_BLANK = "A webhook URL is required."
 URL_TOO_LONG = f"A webhook URL must be at most {URL_MAX_LENGTH} characters."
@@ -36,7 +46,7 @@ URL_NOT_HTTP = "A webhook URL must start with http:// or https://."
 URL_INVALID = "'{url}' is not a valid URL."
 UNKNOWN_EVENT_TYPE = "'{value}' is not an event type to subscribe to. Choose from: {allowed}."
 DESCRIPTION_TOO_LONG = f"A description must be at most {DESCRIPTION_MAX_LENGTH} characters."
-DISABLED_REASON_MAX_LENGTH = WebhookEndpoint._meta.get_field("disabled_reason").max_length
+DISABLED_REASON_MAX_LENGTH = _max_length("disabled_reason")
 ENDPOINT_DISABLED = "Webhook endpoint {endpoint} is disabled: enable it first."
 
 
@@ -91,13 +101,14 @@ def validate_description(description: str) -> str:
 def _endpoint_fields(*, url: str, event_types: list[str], description: str) -> dict:
     """The validated fields, every problem at once (keyed by field, as a form shows them)."""
     fields, errors = {}, {}
-    for name, validate, value in (
-        ("url", validate_url, url),
-        ("event_types", validate_event_types, event_types),
-        ("description", validate_description, description),
-    ):
+    checks = {
+        "url": lambda: validate_url(url),
+        "event_types": lambda: validate_event_types(event_types),
+        "description": lambda: validate_description(description),
+    }
+    for name, check in checks.items():
         try:
-            fields[name] = validate(value)
+            fields[name] = check()
         except ValidationError as exc:
             errors[name] = exc.messages
     if errors:
