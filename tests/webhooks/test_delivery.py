@@ -5,12 +5,15 @@ Deliveries are made by django-tasks-db's own worker in this process, or by `atte
 where a test needs one attempt at a precise moment."""
 
 import datetime
+import itertools
 import json
 import logging
 import socket
+import threading
 import time
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from standardwebhooks import Webhook
 
@@ -600,3 +603,58 @@ def test_a_certificate_for_another_name_is_refused(tls_receiver, fake_names):
     run_queued_tasks()
     assert tls_receiver.requests == []
     assert attempts(sent)[0].error.startswith("TLS certificate refused: Hostname mismatch")
+
+
+# --- concurrent workers ----------------------------------------------------------------------
+
+
+def attempt_together(*delivery_ids: int) -> None:
+    """`attempt()` for each id at the same moment, each in its own thread with its own database
+    connection, as the worker's threads run them."""
+    barrier = threading.Barrier(len(delivery_ids))
+    errors: list[BaseException] = []
+
+    def run(delivery_id: int) -> None:
+        try:
+            barrier.wait()
+            attempt(delivery_id)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(delivery_id,)) for delivery_id in delivery_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert not errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_attempt_one_delivery_at_once(webhook_receiver):
+    webhook_receiver.default = Reply(200, delay=0.3)
+    sent = WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(url=webhook_receiver.url))
+    attempt_together(sent.pk, sent.pk, sent.pk)
+    assert len(webhook_receiver.requests) == 1
+    sent.refresh_from_db()
+    assert (sent.state, sent.attempts) == (DeliveryState.SUCCEEDED, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_endpoint_has_one_attempt_in_flight_and_the_others_follow_it(webhook_receiver):
+    """Three workers with three deliveries for one slow endpoint: one attempt is made, the other
+    two tasks return at once instead of holding their threads; the hand-over sends them next."""
+    webhook_receiver.default = Reply(200, delay=0.3)
+    endpoint = WebhookEndpointFactory(url=webhook_receiver.url)
+    deliveries = [WebhookDeliveryFactory(endpoint=endpoint) for _ in range(3)]
+    attempt_together(*(delivery.pk for delivery in deliveries))
+    assert len(webhook_receiver.requests) == 1
+    run_queued_tasks()
+    requests = webhook_receiver.requests
+    assert sorted(request.headers["webhook-id"] for request in requests) == sorted(
+        d.webhook_id for d in deliveries
+    )
+    for earlier, later in itertools.pairwise(requests):
+        assert later.received_at >= earlier.received_at + 0.29  # one after the other, never together
+    assert set(WebhookDelivery.objects.values_list("state", flat=True)) == {DeliveryState.SUCCEEDED}
