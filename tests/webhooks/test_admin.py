@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -21,7 +22,7 @@ from tests.support.desk import form_data
 from tests.support.task_worker import queued
 from tickets.services import SUPPORT_AGENT_GROUP
 from webhooks import services, tasks
-from webhooks.admin import SECRET_SHOWN_BELOW
+from webhooks.admin import SECRET_FOR_SUPERUSERS, SECRET_SHOWN_BELOW
 from webhooks.models import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 pytestmark = pytest.mark.django_db
@@ -243,6 +244,31 @@ def test_after_rotation_the_page_shows_the_new_secret_and_until_when_the_old_sig
     assert WebhookEndpoint.objects.get().secret in content
     assert endpoint.secret not in content
     assert "Previous secret signs until" in content
+
+
+def test_no_secret_is_written_to_the_admin_history(admin_client):
+    add_endpoint(admin_client)
+    endpoint = WebhookEndpoint.objects.get()
+    run(admin_client, ENDPOINTS, "rotate_secret", [endpoint])
+    endpoint.refresh_from_db()
+    history = " ".join(f"{entry.object_repr} {entry.change_message}" for entry in LogEntry.objects.all())
+    assert LogEntry.objects.count() == 2
+    assert endpoint.secret not in history
+    assert endpoint.previous_secret not in history
+
+
+def test_staff_who_may_add_but_are_no_superusers_are_told_who_reads_the_secret(client):
+    user = UserFactory(username="integrator")
+    user.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="webhooks", codename__in=["add_webhookendpoint", "view_webhookendpoint"]
+        )
+    )
+    client.force_login(user)
+    response = add_endpoint(client)
+    endpoint = WebhookEndpoint.objects.get()
+    assert SECRET_FOR_SUPERUSERS.format(endpoint=endpoint.pk) in texts(response)
+    assert endpoint.secret not in response.content.decode()
 
 
 # --- Endpoint actions ----------------------------------------------------------------------------
