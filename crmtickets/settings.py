@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    # Before whitenoise's and staticfiles' runserver: crmapi's own (a missing Content-Type stays
+    # missing, crmapi/management/commands/runserver.py) is the one Django runs.
+    "crmapi",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "corsheaders",
@@ -69,7 +72,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "tickets",
-    "crmapi",
     "desk",
     "webhooks",
     "notifications",
