@@ -9,7 +9,7 @@ desk keeps all of them, the hot path pays for none (docs/performance.md).
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
 from django.contrib.sessions.middleware import SessionMiddleware as _Sessions
-from whitenoise.middleware import WhiteNoiseMiddleware as _WhiteNoise
+from whitenoise.middleware import WhiteNoiseMiddleware as _WhiteNoise  # type: ignore[import-untyped]
 
 from crmapi.middleware import is_api_path
 
@@ -17,7 +17,7 @@ from crmapi.middleware import is_api_path
 def site_only(middleware_class: type) -> type:
     """`middleware_class`, passing requests under /crm/ on untouched."""
 
-    class SiteOnly(middleware_class):  # type: ignore[valid-type, misc]
+    class SiteOnly(middleware_class):
         def __call__(self, request):
             if is_api_path(request.path):
                 return self.get_response(request)

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from tickets.formats import TicketReference
 from tickets.models import Comment, IssueType, Ticket, TicketEvent
+from tickets.prepared import PreparedQuery
 from tickets.versions import TicketListVersion, ticket_list_version_checked
 
 # The columns of one E1 item, as `ticket_list_for_contact` returns them, and what its version
@@ -22,6 +23,20 @@ TICKET_LIST_FIELDS = (
 def _contact_tickets(contact_number: int, status: str | None) -> QuerySet[Ticket]:
     tickets = Ticket.objects.filter(contact_number=contact_number)
     return tickets if status is None else tickets.filter(ticket_status=status)
+
+
+def _ticket_page(contact_number: int, status: str | None) -> QuerySet[Ticket]:
+    return _contact_tickets(contact_number, status).order_by("-created_at", "-id").values(*TICKET_LIST_FIELDS)
+
+
+# E1's page and E2's catalogue, compiled once (tickets/prepared.py): the hot path's reads.
+_TICKET_PAGES = {
+    False: PreparedQuery(_ticket_page, contact_number=-1, status=None),
+    True: PreparedQuery(_ticket_page, contact_number=-1, status="\x00status"),
+}
+_ISSUE_TYPE_NAMES = PreparedQuery(
+    lambda: IssueType.objects.filter(is_active=True).order_by("sort_order", "name").values("name")
+)
 
 
 def ticket_list_version(*, contact_number: int, status: str | None) -> TicketListVersion:
@@ -48,7 +63,9 @@ def ticket_list_for_contact(
     tickets = _contact_tickets(contact_number, status)
     if version is None and offset > 0:
         version = TicketListVersion.of_queryset(tickets)
-    rows = list(tickets.order_by("-created_at", "-id").values(*TICKET_LIST_FIELDS)[offset : offset + limit])
+    rows = _TICKET_PAGES[status is not None].values(
+        contact_number=contact_number, status=status, limit=limit, offset=offset
+    )
     if version is not None:
         return rows, version
     if len(rows) < limit:
@@ -58,9 +75,7 @@ def ticket_list_for_contact(
 
 def issue_type_names() -> list[str]:
     """Active issue types by configured order, then name (E2)."""
-    return list(
-        IssueType.objects.filter(is_active=True).order_by("sort_order", "name").values_list("name", flat=True)
-    )
+    return [row["name"] for row in _ISSUE_TYPE_NAMES.values()]
 
 
 def ticket_events_prefetch() -> Prefetch:

@@ -1,0 +1,73 @@
+"""tickets.prepared: a queryset compiled once answers what the queryset itself answers, for any
+values, page and time zone, with one query per call and no second compilation."""
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import TicketFactory
+from tickets.models import Ticket, TicketStatus
+from tickets.prepared import PreparedQuery
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ("id", "ticket_number", "ticket_status", "created_at", "effective_date")
+
+
+def page(contact_number, status):
+    tickets = Ticket.objects.filter(contact_number=contact_number)
+    if status is not None:
+        tickets = tickets.filter(ticket_status=status)
+    return tickets.order_by("-created_at", "-id").values(*FIELDS)
+
+
+@pytest.fixture
+def tickets():
+    for contact in (7, 8):
+        TicketFactory.create_batch(3, contact_number=contact)
+        TicketFactory.create_batch(2, contact_number=contact, ticket_status=TicketStatus.CLOSED)
+
+
+@pytest.mark.parametrize("status", [None, TicketStatus.CLOSED])
+@pytest.mark.parametrize(("limit", "offset"), [(None, 0), (2, 0), (2, 3), (10, 4)])
+def test_rows_are_the_querysets_own(tickets, status, limit, offset):
+    prepared = PreparedQuery(page, contact_number=-1, status=None if status is None else "\x00")
+    expected = list(page(8, status))[offset : None if limit is None else offset + limit]
+    assert prepared.values(contact_number=8, status=status, limit=limit, offset=offset) == expected
+
+
+@override_settings(TIME_ZONE="Asia/Kolkata")
+def test_columns_are_converted_as_the_queryset_converts_them(tickets):
+    prepared = PreparedQuery(page, contact_number=-1, status=None)
+    assert prepared.values(contact_number=7, status=None) == list(page(7, None))
+
+
+def test_each_call_is_one_query_and_the_sql_is_written_once(tickets):
+    build_calls = []
+
+    def build(contact_number):
+        build_calls.append(contact_number)
+        return page(contact_number, None)
+
+    prepared = PreparedQuery(build, contact_number=-1)
+    for contact in (7, 8, 7):
+        with CaptureQueriesContext(connection) as queries:
+            prepared.values(contact_number=contact)
+        assert len(queries) == 1
+    assert build_calls == [-1]
+
+
+def test_a_constant_of_the_query_is_kept():
+    prepared = PreparedQuery(lambda: Ticket.objects.filter(from_portal=True).values("id"))
+    portal = TicketFactory(from_portal=True)
+    TicketFactory(from_portal=False)
+    assert prepared.values() == [{"id": portal.id}]
+
+
+def test_placeholders_with_one_value_are_refused():
+    prepared = PreparedQuery(
+        lambda a, b: Ticket.objects.filter(contact_number=a, ticket_number=b).values("id"), a=-1, b=-1
+    )
+    with pytest.raises(ValueError, match="share the value"):
+        prepared.values(a=1, b=2)
