@@ -142,18 +142,14 @@ SPELLING_NOTE = (
 )
 
 
-def _letters_by_lower() -> dict[str, str]:
-    """{ASCII letter: every code point whose `str.lower()` is that letter}: `k` is also matched by
-    the Kelvin sign, as `.lower()` maps it."""
-    letters: dict[str, str] = {}
-    for code in range(0x110000):
-        lowered = chr(code).lower()
-        if len(lowered) == 1 and lowered.isascii() and lowered.isalpha():
-            letters[lowered] = letters.get(lowered, "") + chr(code)
-    return letters
+# The one code point beyond A-Z whose `str.lower()` is an ASCII letter: the Kelvin sign is a `k`
+# (a test scans every code point for others).
+LOWERS_TO_ASCII = {"k": "\u212a"}
 
 
-_LETTERS_BY_LOWER = _letters_by_lower()
+def _same_lower(letter: str) -> str:
+    """Every code point whose `.lower()` is `letter`."""
+    return letter.upper() + letter + LOWERS_TO_ASCII.get(letter, "")
 
 
 def _regex_char(char: str) -> str:
@@ -167,8 +163,8 @@ def case_insensitive(values, *, padded: bool = False) -> str:
 
     def spelled(value: str) -> str:
         return "".join(
-            f"[{''.join(_regex_char(c) for c in _LETTERS_BY_LOWER[char.lower()])}]"
-            if char.lower() in _LETTERS_BY_LOWER
+            f"[{''.join(_regex_char(c) for c in _same_lower(char.lower()))}]"
+            if char.isascii() and char.isalpha()
             else _regex_char(char)
             for char in value
         )
