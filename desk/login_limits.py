@@ -10,6 +10,7 @@ process counts together; like the throttles they fail open while Redis is away.
 """
 
 import hashlib
+from typing import cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -27,7 +28,7 @@ def locked_message() -> str:
 def _client_address(request) -> str:
     """As the E3 throttle counts it (CRM_TRUSTED_PROXIES): the socket's peer, or the address the
     outermost trusted proxy saw, never one the client wrote further left in X-Forwarded-For."""
-    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    proxies = cast(int, settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
     if not proxies or not forwarded:
         return request.META.get("REMOTE_ADDR", "")
