@@ -32,7 +32,12 @@ from crmapi.throttling import ClientAddressRateThrottle, ContactRateThrottle
 from tickets import selectors, services
 from tickets.formats import parse_ticket_reference
 from tickets.records import comment_item, rating_result, ticket_list_item, ticket_record
-from tickets.versions import comments_fingerprint, public_comments_fingerprint, record_fingerprint
+from tickets.versions import (
+    comments_fingerprint,
+    public_comments_fingerprint,
+    record_fingerprint,
+    ticket_list_version,
+)
 
 # The 409 of each refusal of the conversation rule (CONTRACT §11), the ticket echoed as sent.
 REFUSAL_MESSAGES = {
@@ -108,7 +113,7 @@ class TicketViewSet(CrmViewSet):
         params = validate_list_params(request.query_params)
         contact, version = self.contact_number(), None
         if conditional.is_conditional(request):
-            version = selectors.ticket_list_version(contact_number=contact, status=params.status)
+            version = ticket_list_version(contact_number=contact, status=params.status)
             tag = conditional.entity_tag(E1, contact, params, version.fingerprint())
             if unchanged := conditional.not_modified(request, tag, {"X-Total-Count": str(version.count)}):
                 return unchanged

@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from tickets.formats import TicketReference
 from tickets.models import Comment, IssueType, Ticket, TicketEvent
 from tickets.prepared import PreparedQuery
-from tickets.versions import TicketListVersion, ticket_list_version_checked
+from tickets.versions import TicketListVersion, ticket_list_version, ticket_list_version_checked
 
 # The columns of one E1 item, as `ticket_list_for_contact` returns them, and what its version
 # is made of (`modified_at`).
@@ -39,11 +39,6 @@ _ISSUE_TYPE_NAMES = PreparedQuery(
 )
 
 
-def ticket_list_version(*, contact_number: int, status: str | None) -> TicketListVersion:
-    """The version of a contact's ticket list (E1) without its rows: one aggregate query."""
-    return TicketListVersion.of_queryset(_contact_tickets(contact_number, status))
-
-
 def ticket_list_for_contact(
     *,
     contact_number: int,
@@ -60,9 +55,8 @@ def ticket_list_for_contact(
     before the rows (a later page), taken from the rows (a first page that holds them all: one
     query), or read after a full first page and checked against it (unconfirmed when the list
     changed in between)."""
-    tickets = _contact_tickets(contact_number, status)
     if version is None and offset > 0:
-        version = TicketListVersion.of_queryset(tickets)
+        version = ticket_list_version(contact_number=contact_number, status=status)
     rows = _TICKET_PAGES[status is not None].values(
         contact_number=contact_number, status=status, limit=limit, offset=offset
     )
@@ -70,7 +64,7 @@ def ticket_list_for_contact(
         return rows, version
     if len(rows) < limit:
         return rows, TicketListVersion.of_rows(rows)
-    return rows, ticket_list_version_checked(tickets, first_page=rows)
+    return rows, ticket_list_version_checked(contact_number=contact_number, status=status, first_page=rows)
 
 
 def issue_type_names() -> list[str]:

@@ -8,9 +8,10 @@ are left out, so a note changes no fingerprint.
 
 import dataclasses
 import datetime
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Iterable, Mapping, Sequence
 
-from django.db.models import BigIntegerField, Case, Count, F, Max, Q, QuerySet, Sum, Value, When
+from django.db import connection
 
 from tickets.history import INTERNAL_KINDS
 from tickets.models import Comment, Ticket, TicketStatus
@@ -28,9 +29,10 @@ def _iso(moment: datetime.datetime | None) -> str:
 class TicketListVersion:
     """A list of tickets as E1 shows it: how many, the newest id, a checksum of ids and statuses,
     and the latest `modified_at`. A ticket created or deleted, entering or leaving a status filter
-    or changing status, and any change the services time-stamp, all move it. `count` is the
-    list's size before paging (`X-Total-Count`). An unconfirmed version is one read after a page
-    that it no longer matched: its count is the list's, its fingerprint no other read's."""
+    or changing status, and any change the services time-stamp, all move it (an E1 item shows
+    nothing else that can change). `count` is the list's size before paging (`X-Total-Count`).
+    An unconfirmed version is one read after a page that it no longer matched: its count is the
+    list's, its fingerprint no other read's."""
 
     count: int
     last_id: int | None
@@ -44,7 +46,7 @@ class TicketListVersion:
     @classmethod
     def of_rows(cls, rows: Iterable[Mapping]) -> "TicketListVersion":
         """The version of exactly these `.values()` rows (with `ticket_status` and `modified_at`),
-        the same as `of_queryset` over the same tickets."""
+        the same as the one read in SQL over the same tickets."""
         rows = list(rows)
         return cls(
             count=len(rows),
@@ -54,44 +56,81 @@ class TicketListVersion:
         )
 
     @classmethod
-    def of_queryset(cls, tickets: QuerySet[Ticket], *, within: Q | None = None) -> "TicketListVersion":
-        """The version of `tickets` (or of those matching `within`), in one aggregate query."""
-        values = tickets.aggregate(**_version_aggregates(within))
-        return cls._from_aggregate(values)
-
-    @classmethod
-    def _from_aggregate(cls, values: Mapping, prefix: str = "") -> "TicketListVersion":
+    def _of_aggregate(cls, values: Sequence) -> "TicketListVersion":
+        count, last_id, checksum, last_modified = values
         return cls(
-            count=values[f"{prefix}count"],
-            last_id=values[f"{prefix}last_id"],
-            checksum=int(values[f"{prefix}checksum"] or 0),  # SUM of nothing is NULL; PostgreSQL's is numeric
-            last_modified=values[f"{prefix}last_modified"],
+            count=count,
+            last_id=last_id,
+            checksum=int(checksum or 0),  # SUM of nothing is NULL; PostgreSQL's SUM is numeric
+            last_modified=_modified_at_from_db(last_modified),
         )
 
 
-def _version_aggregates(within: Q | None, prefix: str = "") -> dict:
-    weight = Case(
-        *(When(ticket_status=status, then=Value(weight)) for status, weight in _STATUS_WEIGHTS.items()),
-        output_field=BigIntegerField(),
+# The version is read in SQL written once per shape (with or without a status filter), not
+# built by the ORM on each request: building a query with conditional aggregates costs more
+# than running it, and this one answers every poll.
+
+
+def _modified_at_from_db(value):
+    """`MAX(modified_at)` as the ORM reads the column (SQLite answers it as text)."""
+    column = Ticket._meta.get_field("modified_at").get_col(Ticket._meta.db_table)
+    for converter in connection.ops.get_db_converters(column):
+        value = converter(value, column, connection)
+    return value
+
+
+@functools.cache
+def _list_sql(with_status: bool) -> tuple[str, str, list]:
+    """(the contact's tickets as a FROM source, the version's four aggregates, their params):
+    `WHERE contact_number = %s [AND ticket_status = %s]`, params after the aggregates'."""
+    quote = connection.ops.quote_name
+    table, status = quote(Ticket._meta.db_table), quote("ticket_status")
+    source = f"{table} WHERE {quote('contact_number')} = %s"
+    if with_status:
+        source += f" AND {status} = %s"
+    weight = "CASE " + " ".join(f"WHEN {status} = %s THEN {weight}" for weight in _STATUS_WEIGHTS.values())
+    aggregates = (
+        f"COUNT(*), MAX({quote('id')}), SUM({quote('id')} * ({weight} END)), MAX({quote('modified_at')})"
     )
-    return {
-        f"{prefix}count": Count("id", filter=within),
-        f"{prefix}last_id": Max("id", filter=within),
-        f"{prefix}checksum": Sum(F("id") * weight, filter=within),
-        f"{prefix}last_modified": Max("modified_at", filter=within),
-    }
+    return source, aggregates, list(_STATUS_WEIGHTS)
 
 
-def ticket_list_version_checked(tickets: QuerySet[Ticket], *, first_page: list[dict]) -> TicketListVersion:
-    """The version of `tickets` read after a full first page of them was, unconfirmed when the
-    list changed in between: one query that also takes the version of the tickets from the top of
-    the list down to the page's last row, which must be exactly the page. So a version never
-    describes a newer list than the page it is sent with."""
-    last = first_page[-1]
-    head = Q(created_at__gt=last["created_at"]) | Q(created_at=last["created_at"], id__gte=last["id"])
-    values = tickets.aggregate(**_version_aggregates(None), **_version_aggregates(head, prefix="head_"))
-    version = TicketListVersion._from_aggregate(values)
-    if TicketListVersion._from_aggregate(values, "head_") != TicketListVersion.of_rows(first_page):
+def _list_params(contact_number: int, status: str | None) -> list:
+    return [contact_number] if status is None else [contact_number, status]
+
+
+def ticket_list_version(*, contact_number: int, status: str | None) -> TicketListVersion:
+    """The version of a contact's ticket list (E1) without its rows: one aggregate query."""
+    source, aggregates, weights = _list_sql(status is not None)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {aggregates} FROM {source}", [*weights, *_list_params(contact_number, status)]
+        )
+        return TicketListVersion._of_aggregate(cursor.fetchone())
+
+
+def ticket_list_version_checked(
+    *, contact_number: int, status: str | None, first_page: list[dict]
+) -> TicketListVersion:
+    """The version of the list read after a full first page of it was, unconfirmed when the list
+    changed in between: one query that also takes the version of the list's first page as it is
+    now, which must be the page's. So a version never describes a newer list than the page it is
+    sent with."""
+    source, aggregates, weights = _list_sql(status is not None)
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(name) for name in ("id", "ticket_status", "modified_at"))
+    order = f"{quote('created_at')} DESC, {quote('id')} DESC"
+    params = _list_params(contact_number, status)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM (SELECT {aggregates} FROM {source}) whole_list, "
+            f"(SELECT {aggregates} FROM (SELECT {columns} FROM {source} ORDER BY {order} LIMIT %s) page) "
+            "first_page",
+            [*weights, *params, *weights, *params, len(first_page)],
+        )
+        values = cursor.fetchone()
+    version = TicketListVersion._of_aggregate(values[:4])
+    if TicketListVersion._of_aggregate(values[4:]) != TicketListVersion.of_rows(first_page):
         return dataclasses.replace(version, confirmed=False)
     return version
 

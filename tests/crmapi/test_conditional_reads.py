@@ -2,6 +2,8 @@
 matching `If-None-Match` (weak comparison, `*` included) is a 304 without a body, and any error
 the request would be is that error instead (crmapi/conditional.py)."""
 
+import logging
+
 import pytest
 
 from crmapi import conditional
@@ -410,6 +412,13 @@ def test_e6_304_reads_no_comment_text(api, own_ticket, django_assert_num_queries
     with django_assert_num_queries(2) as captured:
         assert revalidate(api, E6, tag).status_code == 304
     assert all('"text"' not in query["sql"] for query in captured.captured_queries)
+
+
+def test_a_304_is_logged_with_its_status_and_contact(api, caplog):
+    caplog.set_level(logging.INFO, logger="tickets.access")
+    revalidate(api, E1, tag_of(api, E1))
+    record = [r for r in caplog.records if r.name == "tickets.access"][-1]
+    assert (record.status, record.contact) == (304, str(CONTACT))
 
 
 # --- Browsers ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from tests.support.endpoints import CONTACT
 from tickets import selectors
 from tickets.models import Ticket, TicketStatus
 from tickets.selectors import TICKET_LIST_FIELDS
-from tickets.versions import TicketListVersion, ticket_list_version_checked
+from tickets.versions import TicketListVersion, ticket_list_version, ticket_list_version_checked
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +26,20 @@ def rows():
 def test_the_version_read_in_sql_equals_the_version_of_the_rows():
     TicketFactory.create_batch(3, contact_number=CONTACT)
     TicketFactory(contact_number=CONTACT, ticket_status=TicketStatus.CLOSED)
-    assert TicketListVersion.of_queryset(contact_tickets()) == TicketListVersion.of_rows(rows())
+    assert ticket_list_version(contact_number=CONTACT, status=None) == TicketListVersion.of_rows(rows())
 
 
 def test_the_version_of_no_tickets_is_the_same_either_way():
-    assert TicketListVersion.of_queryset(contact_tickets()) == TicketListVersion.of_rows([])
+    assert ticket_list_version(contact_number=CONTACT, status=None) == TicketListVersion.of_rows([])
 
 
 def test_a_status_swap_between_two_tickets_moves_the_checksum_whatever_the_clock_says():
     first, second = TicketFactory.create_batch(2, contact_number=CONTACT)
     Ticket.objects.filter(pk=second.pk).update(ticket_status=TicketStatus.CLOSED)
-    before = TicketListVersion.of_queryset(contact_tickets())
+    before = ticket_list_version(contact_number=CONTACT, status=None)
     Ticket.objects.filter(pk=first.pk).update(ticket_status=TicketStatus.CLOSED)
     Ticket.objects.filter(pk=second.pk).update(ticket_status=TicketStatus.OPEN)
-    after = TicketListVersion.of_queryset(contact_tickets())
+    after = ticket_list_version(contact_number=CONTACT, status=None)
     assert (after.count, after.last_id, after.last_modified) == (
         before.count,
         before.last_id,
@@ -51,8 +51,8 @@ def test_a_status_swap_between_two_tickets_moves_the_checksum_whatever_the_clock
 def test_a_full_page_checked_against_an_unchanged_list_is_its_confirmed_version():
     TicketFactory.create_batch(3, contact_number=CONTACT)
     page = rows()[:2]
-    version = ticket_list_version_checked(contact_tickets(), first_page=page)
-    assert version == TicketListVersion.of_queryset(contact_tickets())
+    version = ticket_list_version_checked(contact_number=CONTACT, status=None, first_page=page)
+    assert version == ticket_list_version(contact_number=CONTACT, status=None)
     assert version.confirmed
 
 
@@ -66,7 +66,7 @@ def test_a_full_page_checked_after_the_list_changed_is_unconfirmed(change):
         Ticket.objects.filter(pk=page[0]["id"]).delete()
     else:
         Ticket.objects.filter(pk=tickets[-1].pk).update(ticket_status=TicketStatus.CLOSED)
-    version = ticket_list_version_checked(contact_tickets(), first_page=page)
+    version = ticket_list_version_checked(contact_number=CONTACT, status=None, first_page=page)
     assert not version.confirmed
     assert version.count == contact_tickets().count()
 
@@ -76,7 +76,7 @@ def test_a_change_below_a_full_page_leaves_it_confirmed():
     oldest, *_ = sorted(TicketFactory.create_batch(3, contact_number=CONTACT), key=lambda t: t.created_at)
     page = rows()[:2]
     Ticket.objects.filter(pk=oldest.pk).update(ticket_status=TicketStatus.CLOSED)
-    assert ticket_list_version_checked(contact_tickets(), first_page=page).confirmed
+    assert ticket_list_version_checked(contact_number=CONTACT, status=None, first_page=page).confirmed
 
 
 def test_a_later_page_reads_the_version_before_its_rows():
