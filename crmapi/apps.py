@@ -7,3 +7,6 @@ class CrmApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "crmapi"
     verbose_name = "CRM API"
+
+    def ready(self):
+        from crmapi import channels  # noqa: F401  (registers its deploy check)

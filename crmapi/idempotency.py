@@ -29,6 +29,7 @@ from django.utils import timezone
 from rest_framework.response import Response
 
 from crmapi import limits, messages
+from crmapi.channels import channel_of
 from crmapi.errors import ApiError, bad_request
 from crmapi.headers import header_value, visible_ascii
 from crmapi.models import IdempotencyRecord
@@ -203,13 +204,17 @@ def run_once(*, request, scope: str, caller: str, handler, content_headers: tupl
 
 def idempotent(scope: str, *, content_headers: tuple[str, ...] = ()):
     """For a create view method: honour `Idempotency-Key`, scoped to `scope` and the caller
-    (the token's contact; for the tokenless E3, nobody: the key alone). `content_headers` are
-    compared along with the body."""
+    (the token's contact; for the tokenless E3 its channel when channel keys are configured,
+    else nobody: the key alone). `content_headers` are compared along with the body."""
 
     def decorate(method):
         @functools.wraps(method)
         def wrapper(view, request, *args, **kwargs):
-            caller = "" if request.user is None else str(request.user.number)
+            if request.user is None:
+                channel = channel_of(request)
+                caller = f"channel:{channel}" if channel else ""
+            else:
+                caller = str(request.user.number)
             return run_once(
                 request=request,
                 scope=scope,

@@ -12,6 +12,8 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 255  # visible ASCII characters
 BODY_MAX_MIB = 1
 BODY_MAX_BYTES = BODY_MAX_MIB * 1024 * 1024
 
+CHANNEL_NAME_MAX_LENGTH = 24  # an E3 channel's name (CRM_SOCIAL_CHANNEL_KEYS): an idempotency caller
+CHANNEL_KEY_MIN_LENGTH = 16  # an E3 channel key
 QUOTED_VALUE_MAX_LENGTH = 64  # a client's value quoted in an errorMessage, then `…`
 
 LIST_LIMIT_MAX = 500  # E1's `limit`: its maximum and its default

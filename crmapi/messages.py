@@ -49,6 +49,8 @@ TOKEN_AUDIENCE_INVALID = "JWT audience is not accepted."
 TOKEN_NOT_YET_VALID = "JWT is not yet valid."
 TOKEN_SUBJECT_INVALID = "JWT subject must be a contact number."
 TOKEN_INVALID = "JWT is not valid."
+# Only when E3's channel keys are configured (CRM_SOCIAL_CHANNEL_KEYS); not a contract sentence.
+CHANNEL_KEY_INVALID = "Header 'X-Channel-Key' must carry this channel's key."
 
 BODY_MALFORMED = "Malformed JSON request body."
 BODY_NOT_OBJECT = "Request body must be a JSON object."

@@ -6,7 +6,8 @@ from django.db import models
 class IdempotencyRecord(models.Model):
     """The first response to a request sent with an `Idempotency-Key` (CONTRACT §9).
 
-    Scoped to the endpoint and the caller (the token's contact; "" for the tokenless E3).
+    Scoped to the endpoint and the caller (the token's contact; for the tokenless E3,
+    `channel:<name>` with channel keys, else "").
     `status_code` is null while the first request is still being processed.
     """
 

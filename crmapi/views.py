@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from crmapi import conditional, messages
 from crmapi.authentication import Contact, JWTAuthentication
+from crmapi.channels import ChannelKey
 from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E11, E12, Endpoint, operations_of
 from crmapi.errors import ApiError
 from crmapi.headers import header_value
@@ -234,7 +235,7 @@ class SocialTicketViewSet(CrmViewSet):
     operations = operations_of(endpoints)
     token_required = E3.token_required
     authentication_classes = []
-    permission_classes = [RequiredHeaders]
+    permission_classes = [RequiredHeaders, ChannelKey]
     throttle_classes = [ClientAddressRateThrottle]
 
     @schema.create_social_ticket

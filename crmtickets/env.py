@@ -1,6 +1,7 @@
 """Typed readers for environment variables, used by settings."""
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -60,6 +61,28 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or not raw.strip():
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_keyed(name: str, *, max_name_length: int, min_key_length: int) -> dict[str, str]:
+    """`name:key,name2:key2` as {name: key}; empty when unset. A malformed item (a name other than
+    1 to `max_name_length` letters, digits, `-` or `_`), a repeated name or a key shorter than
+    `min_key_length` stops the start-up, naming the item's name, never its key."""
+    keys: dict[str, str] = {}
+    for item in env_list(name, []):
+        label, separator, key = (part.strip() for part in item.partition(":"))
+        if not separator or not key or not re.fullmatch(rf"[A-Za-z0-9_-]{{1,{max_name_length}}}", label):
+            raise ImproperlyConfigured(
+                f"{name} must be name:key pairs separated by commas, each name 1 to {max_name_length} "
+                "letters, digits, '-' or '_'."
+            )
+        if label in keys:
+            raise ImproperlyConfigured(f"{name} names '{label}' twice.")
+        if len(key) < min_key_length:
+            raise ImproperlyConfigured(
+                f"{name}: the key of '{label}' must be at least {min_key_length} characters."
+            )
+        keys[label] = key
+    return keys
 
 
 def env_renamed(old: str, new: str) -> None:

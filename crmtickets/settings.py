@@ -16,6 +16,7 @@ from crmtickets.env import (
     env_float,
     env_int,
     env_int_list,
+    env_keyed,
     env_list,
     env_rate,
     env_renamed,
@@ -308,6 +309,15 @@ CRM_JWT_LEEWAY_SECONDS = 30
 
 # --- CRM: contract knobs ---------------------------------------------------------------------
 
+# E3 has no token by contract. When set (`name:key,name2:key2`), E3 requires the caller's channel
+# key in `X-Channel-Key` and scopes its Idempotency-Keys per channel (crmapi/channels.py);
+# `check --deploy` warns when it is unset outside development.
+CRM_SOCIAL_CHANNEL_KEYS = env_keyed(
+    "CRM_SOCIAL_CHANNEL_KEYS",
+    max_name_length=limits.CHANNEL_NAME_MAX_LENGTH,
+    min_key_length=limits.CHANNEL_KEY_MIN_LENGTH,
+)
+
 # CONTRACT §3: when set, the `source` header must be one of these (case-insensitive).
 CRM_ALLOWED_SOURCES = env_list("CRM_ALLOWED_SOURCES", [])
 # CONTRACT §7: the first ticket number (a store migrated from an older CRM continues its numbering).
@@ -390,6 +400,7 @@ CORS_ALLOW_HEADERS = [
     "data",
     "idempotency-key",
     "if-none-match",
+    "x-channel-key",
 ]
 CORS_EXPOSE_HEADERS = ["correlationId", "X-Total-Count", "Retry-After", "Idempotent-Replayed", "ETag"]
 

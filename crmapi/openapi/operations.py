@@ -49,6 +49,7 @@ from crmapi.openapi.examples import (
 )
 from crmapi.openapi.parameters import (
     ALLOW,
+    CHANNEL_KEY,
     CORRELATION_ID_ECHO,
     DATA_HEADER,
     ETAG,
@@ -235,7 +236,9 @@ create_social_ticket = _operation(
     E3,
     tag="social",
     description="A ticket that came in through a social or app channel. No token: a `token` "
-    "header is ignored. `contactId` optionally links it to a contact.",
+    "header is ignored. `contactId` optionally links it to a contact. A service configured with "
+    "channel keys requires the channel's `X-Channel-Key`.",
+    parameters=[CHANNEL_KEY],
     write=True,
     request=SocialTicketCreateBody,
     examples=[body_example(contactId="649797"), document_body_example(contactId="12x24218")],
@@ -244,6 +247,10 @@ create_social_ticket = _operation(
         400: _bad_request(
             error_example("Document example", 400, DOCUMENT_HEADERS_MISSING["operation"]),
             error_example("Missing field", 400, messages.FIELD_REQUIRED.format(name="ticketStatus")),
+        ),
+        401: _error(
+            "The service requires channel keys and the request carries none of them.",
+            error_example("Unknown channel key", 401, messages.CHANNEL_KEY_INVALID),
         ),
     },
 )

@@ -6,7 +6,7 @@ from typing import Final
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
-from crmapi import idempotency, limits
+from crmapi import channels, idempotency, limits
 from crmapi.headers import SR_DATE_PATTERN
 from crmapi.inputs import LIST_PARAMETERS, TICKET_NO_PARAMETER, Kind, QueryParameter
 from crmapi.openapi.components import NOT_ONLY_SPACE, STATUSES, VISIBLE_ASCII, any_case, canonical
@@ -78,6 +78,16 @@ IDEMPOTENCY_KEY = _header(
     "is 409. Only successes are stored, so a corrected retry may reuse the key. Scoped to the "
     "endpoint and the token's contact (E3: the key alone).",
     EXAMPLE_KEY,
+    required=False,
+)
+
+CHANNEL_KEY = _header(
+    channels.HEADER,
+    {"minLength": limits.CHANNEL_KEY_MIN_LENGTH},
+    "The calling channel's key, required when the service is configured with channel keys "
+    "(`CRM_SOCIAL_CHANNEL_KEYS`; else ignored): a missing or unknown key is 401. Idempotency-Keys "
+    "then belong to the channel.",
+    "6f1c0d9e8b7a6f5e4d3c2b1a",
     required=False,
 )
 

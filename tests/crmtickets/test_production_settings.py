@@ -5,11 +5,33 @@ import pytest
 
 from tests.support.processes import manage, production_env, setting
 
+CHANNEL_KEYS = "whatsapp:6f1c0d9e8b7a6f5e4d3c2b1a,app:0a1b2c3d4e5f60718293a4b5"
+
 
 def test_check_deploy_reports_nothing_under_production_settings():
-    result = manage("check", "--deploy", "--fail-level", "DEBUG", env=production_env())
+    env = production_env(CRM_SOCIAL_CHANNEL_KEYS=CHANNEL_KEYS)
+    result = manage("check", "--deploy", "--fail-level", "DEBUG", env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_check_deploy_warns_when_e3_has_no_channel_keys_in_production():
+    result = manage("check", "--deploy", env=production_env(CRM_SOCIAL_CHANNEL_KEYS=None))
+    assert "crmapi.W001" in result.stdout + result.stderr
+
+
+def test_channel_keys_are_read_as_name_key_pairs():
+    assert setting("CRM_SOCIAL_CHANNEL_KEYS", production_env(CRM_SOCIAL_CHANNEL_KEYS=CHANNEL_KEYS)) == (
+        "{'whatsapp': '6f1c0d9e8b7a6f5e4d3c2b1a', 'app': '0a1b2c3d4e5f60718293a4b5'}"
+    )
+
+
+@pytest.mark.parametrize("value", ["whatsapp", "whatsapp:short", "a b:0a1b2c3d4e5f60718293a4b5"])
+def test_malformed_channel_keys_stop_the_start_up_without_echoing_a_key(value):
+    result = manage("check", env=production_env(CRM_SOCIAL_CHANNEL_KEYS=value))
+    assert result.returncode != 0
+    assert "CRM_SOCIAL_CHANNEL_KEYS" in result.stderr
+    assert "0a1b2c3d4e5f60718293a4b5" not in result.stderr
 
 
 @pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "CRM_JWT_SECRET"])
