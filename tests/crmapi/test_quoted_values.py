@@ -3,6 +3,7 @@ first 64 followed by `…`, so no input makes an answer grow with it."""
 
 import pytest
 
+from tests.factories import IdempotencyRecordFactory
 from tests.support.client import assert_error
 from tests.support.endpoints import CONTACT, E4, E5, E7, TICKET_BODY
 
@@ -47,3 +48,16 @@ def test_unknown_path_over_64_characters_is_cut(client):
     path = "/crm/v1/" + "p" * 500
     response = client.get(path)
     assert_error(response, 404, f"No endpoint at '{path[:64]}…'.")
+
+
+def test_unknown_method_over_64_characters_is_cut(client):
+    method = "M" * 300
+    response = client.generic(method, E5.path)
+    assert_error(response, 405, f"Method '{'M' * 64}…' is not allowed on this endpoint.")
+
+
+def test_idempotency_key_in_flight_over_64_characters_is_cut(api):
+    key = "k" * 200
+    IdempotencyRecordFactory(key=key)
+    response = api.call(E5, body=TICKET_BODY, headers={"Idempotency-Key": key})
+    assert_error(response, 409, f"Idempotency-Key '{'k' * 64}…' is already being processed.")
