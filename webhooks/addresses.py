@@ -15,13 +15,14 @@ service at 169.254.169.254 among them) are never allowed outside development, no
 import dataclasses
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 
 from webhooks.services import URL_NOT_HTTP, URL_NOT_HTTPS, allowed_url_schemes
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+REQUEST_LINE_SAFE = "".join(chr(code) for code in range(0x21, 0x7F))  # printable ASCII but space
 NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -63,7 +64,8 @@ def destination(url: str) -> Destination:
         except UnicodeError:
             raise DestinationError(f"'{url}' names a host that is not a valid domain name.") from None
     port = port or DEFAULT_PORTS[scheme]
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    # As a browser sends it: characters a request line cannot carry percent-encoded, the rest kept.
+    target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe=REQUEST_LINE_SAFE)
     return Destination(scheme, host, port, target, _resolve(host, port))
 
 

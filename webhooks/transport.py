@@ -57,7 +57,7 @@ def post(url: str, headers: dict[str, str], body: bytes, timeout: float) -> Answ
         error = str(exc)
     except TimeoutError:
         error = f"No complete answer within {timeout:g} s (CRM_WEBHOOK_TIMEOUT)."
-    except (OSError, http.client.HTTPException) as exc:
+    except (OSError, http.client.HTTPException, ValueError) as exc:
         error = _describe(exc)
     finally:
         if connection is not None:

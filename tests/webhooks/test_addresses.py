@@ -146,3 +146,9 @@ def test_an_international_host_name_is_looked_up_in_its_ascii_form(settings, fak
     settings.IS_DEVELOPMENT = True
     fake_names.resolve("xn--bcher-kva.example", "127.0.0.1")
     assert destination("http://bücher.example/hooks").host == "xn--bcher-kva.example"
+
+
+def test_a_path_a_request_line_cannot_carry_is_percent_encoded(settings):
+    settings.IS_DEVELOPMENT = True
+    target = destination("http://127.0.0.1/hooks/équipe a?x=ü&y=%41")
+    assert target.target == "/hooks/%C3%A9quipe%20a?x=%C3%BC&y=%41"
