@@ -6,8 +6,9 @@ would be read as empty (400 `Request body must be a JSON object.`, even for 2 Mi
 de-chunks the body and ends the input at its end says so with `wsgi.input_terminated` (gunicorn
 does). Then the body is read here, at most one byte over the largest body the app accepts
 (DATA_UPLOAD_MAX_MEMORY_SIZE), and handed to Django with its length: the limits apply as for a
-`Content-Length`, 413 over it. A server that does not say so (Django's runserver) is left alone:
-reading its raw input would wait for the client to close the connection.
+`Content-Length`, 413 over it. A server that does not say so is left alone: reading its raw
+input would wait for the client to close the connection. The project's runserver de-chunks the
+body itself (crmapi/management/commands/runserver.py).
 """
 
 import io

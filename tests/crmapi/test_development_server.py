@@ -1,6 +1,6 @@
 """`manage.py runserver` (what `make run` and `make api-check` serve with) answers a body's content
 type as gunicorn does: a body sent without a `Content-Type` is the 415 naming the header, not the
-`text/plain` that wsgiref would put in its place."""
+`text/plain` that wsgiref would put in its place. A chunked body is read as gunicorn reads it."""
 
 import http.client
 import json
@@ -12,8 +12,9 @@ import pytest
 
 from crmapi import messages
 from crmapi.management.commands.runserver import Command
+from tests.support.chunked import post_chunked
 from tests.support.client import contract_headers
-from tests.support.endpoints import E3
+from tests.support.endpoints import E3, TICKET_BODY
 from tests.support.processes import ROOT, django_env
 from tests.support.store import free_port
 
@@ -71,3 +72,19 @@ def test_body_sent_as_text_plain_is_415_naming_it(runserver):
     assert status == 415
     expected = messages.BODY_UNSUPPORTED_MEDIA_TYPE.format(content_type="text/plain")
     assert body["response"]["result"]["arguments"]["errorMessage"] == expected
+
+
+def error_message(answer: tuple[int, str | None, bytes]) -> tuple[int, str]:
+    status, _, body = answer
+    return status, json.loads(body)["response"]["result"]["arguments"]["errorMessage"]
+
+
+def test_chunked_body_over_1_mib_is_413(runserver):
+    body = json.dumps({"description": "x" * 2 * 1024 * 1024}).encode()
+    assert error_message(post_chunked(runserver, body)) == (413, messages.BODY_TOO_LARGE)
+
+
+def test_chunked_body_is_read_like_any_other(runserver):
+    body = {name: value for name, value in TICKET_BODY.items() if name != "ticket_title"}
+    answer = post_chunked(runserver, json.dumps(body).encode())
+    assert error_message(answer) == (400, messages.FIELD_REQUIRED.format(name="tickettitle"))

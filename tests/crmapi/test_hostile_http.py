@@ -10,11 +10,13 @@ import json
 import pytest
 
 from crmapi import messages
+from tests.support.chunked import post_chunked
 from tests.support.client import contract_headers
 from tests.support.endpoints import E3, E5, TICKET_BODY
 from tests.support.live_server import running_server
 
 MIB = 1024 * 1024
+BODY_WITHOUT_TITLE = {name: value for name, value in TICKET_BODY.items() if name != "ticket_title"}
 
 
 @pytest.fixture(scope="module")
@@ -75,26 +77,12 @@ def test_header_beyond_gunicorns_128_kib_limit_is_refused_by_gunicorn_and_it_kee
 # --- Chunked bodies: read like any other, within the same limits (CONTRACT §8) -----------------
 
 
-def send_chunked(server, body: bytes, endpoint=E3):
-    """POST `body` in 64 KiB chunks, with `Transfer-Encoding: chunked` and no Content-Length."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    chunks = (body[start : start + 65536] for start in range(0, len(body), 65536))
-    try:
-        headers = {**contract_headers(endpoint), "Content-Type": "application/json"}
-        connection.request("POST", endpoint.path, body=chunks, headers=headers, encode_chunked=True)
-        response = connection.getresponse()
-        return response.status, response.getheader("Content-Type"), response.read()
-    finally:
-        connection.close()
-
-
 def test_chunked_body_over_1_mib_gets_the_413_envelope(server):
     body = json.dumps({"description": "x" * 2 * MIB}).encode()
-    assert_envelope(send_chunked(server, body), 413, messages.BODY_TOO_LARGE)
+    assert_envelope(post_chunked(server.port, body), 413, messages.BODY_TOO_LARGE)
 
 
 def test_chunked_body_is_read_like_any_other(server):
     """Its fields are checked (the first missing one named), so it was read, not taken as empty."""
-    body = {name: value for name, value in TICKET_BODY.items() if name != "ticket_title"}
-    answer = send_chunked(server, json.dumps(body).encode())
+    answer = post_chunked(server.port, json.dumps(BODY_WITHOUT_TITLE).encode())
     assert_envelope(answer, 400, messages.FIELD_REQUIRED.format(name="tickettitle"))
