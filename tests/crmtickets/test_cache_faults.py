@@ -2,12 +2,14 @@
 `CRM_CACHE_RETRY_SECONDS`, not one per request: throttled requests are served at once meanwhile
 (throttling fails open), and `/readyz` says "degraded" while staying 200 (crmtickets/cache.py)."""
 
+import json
 import time
 import uuid
 
 import pytest
 
 from tests.support.endpoints import E2
+from tests.support.processes import django_env, python
 from tests.support.store import silent_port
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +83,34 @@ def test_readyz_is_ready_with_a_redis_that_answers(client, settings):
     if body["cache"] != "ok":
         pytest.skip("needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
     assert body == {"status": "ready", "database": "ok", "cache": "ok", "pending_migrations": []}
+
+
+# A fresh process configured only through the environment, as a gunicorn worker is: E4 with an
+# empty body is refused (400) after the throttle and before the store.
+TIMED_REQUESTS = """
+import json, time
+import django
+django.setup()
+from django.test import Client
+from tests.support.endpoints import E4
+from tests.support.client import contract_headers
+client, headers, seconds = Client(), contract_headers(E4), []
+for _ in range(10):
+    started = time.monotonic()
+    status = client.post(E4.path, data="{}", content_type="application/json", headers=headers).status_code
+    seconds.append([status, time.monotonic() - started])
+print(json.dumps(seconds))
+"""
+
+
+def test_a_process_with_redis_url_at_a_hung_redis_pays_one_timeout_for_ten_requests():
+    with silent_port() as port:
+        environment = django_env(
+            REDIS_URL=f"redis://127.0.0.1:{port}/0", CRM_THROTTLE_CONTACT_RATE="1000/min"
+        )
+        environment.pop("DATABASE_URL", None)  # the requests never reach the store
+        completed = python("-c", TIMED_REQUESTS, env=environment, timeout=60, check=True)
+    answers = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert [status for status, _ in answers] == [400] * 10
+    assert answers[0][1] >= SOCKET_TIMEOUT
+    assert sum(seconds for _, seconds in answers[1:]) < SOCKET_TIMEOUT
