@@ -1,6 +1,7 @@
 -- wrk script for `make bench`: one endpoint, the contract's headers, tokens rotating across
 -- contacts. Arguments (after `--`): method, path, operation, tokens file ("-" for none),
--- body file ("-" for none). Prints one JSON line of results at the end.
+-- body file ("-" for none). A line of the tokens file may carry, after a tab, the If-None-Match
+-- to send with that token. Prints one JSON line of results at the end.
 
 local requests = {}
 local index = 0
@@ -32,8 +33,10 @@ function init(args)
     requests[1] = wrk.format(method, path, headers, body)
     return
   end
-  for token in io.lines(tokens_file) do
-    headers["token"] = token
+  for line in io.lines(tokens_file) do
+    local token, tag = line:match("^([^\t]*)\t(.*)$")
+    headers["token"] = token or line
+    headers["If-None-Match"] = tag
     requests[#requests + 1] = wrk.format(method, path, headers, body)
   end
 end
