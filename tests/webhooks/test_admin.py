@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from standardwebhooks import Webhook
 
 from tests.factories import (
     UserFactory,
@@ -19,7 +20,8 @@ from tests.factories import (
     WebhookEventFactory,
 )
 from tests.support.desk import form_data
-from tests.support.task_worker import queued
+from tests.support.task_worker import queued, run_queued_tasks
+from tests.support.webhook_receiver import Reply
 from tickets.services import SUPPORT_AGENT_GROUP
 from webhooks import services, tasks
 from webhooks.admin import SECRET_FOR_SUPERUSERS, SECRET_SHOWN_BELOW
@@ -461,3 +463,40 @@ def test_a_button_for_no_such_action_is_refused(admin_client, log):
 def test_a_support_agent_cannot_press_a_button(agent_client, log):
     assert agent_client.post(button_url(DELIVERIES, log.delivery, "send_again")).status_code == 403
     assert WebhookDelivery.objects.get().state == DeliveryState.FAILED
+
+
+# --- With a real receiver and the worker's tasks ---------------------------------------------------
+
+
+def test_a_test_event_sent_from_the_page_reaches_the_receiver_signed_with_the_shown_secret(
+    admin_client, webhook_receiver
+):
+    response = add_endpoint(admin_client, url=webhook_receiver.url)
+    endpoint = WebhookEndpoint.objects.get()
+    shown = re.search(r"<code>(whsec_[^<]+)</code>", response.content.decode()).group(1)
+    admin_client.post(button_url(ENDPOINTS, endpoint, "send_test_event"))
+    assert run_queued_tasks() == 1
+    [request] = webhook_receiver.wait_for(1)
+    assert Webhook(shown).verify(request.body, request.headers) == {
+        "type": "webhook.test",
+        "timestamp": json.loads(WebhookEvent.objects.get().body)["timestamp"],
+        "data": {},
+    }
+
+
+def test_a_failed_delivery_sent_again_from_its_page_arrives_with_the_same_webhook_id(
+    admin_client, webhook_receiver, settings
+):
+    settings.CRM_WEBHOOK_RETRY_DELAYS = []  # the first failure is the last
+    webhook_receiver.script(Reply(500))
+    endpoint = services.endpoint_create(url=webhook_receiver.url)
+    delivery = services.endpoint_send_test(endpoint=endpoint).deliveries.get()
+    run_queued_tasks()
+    assert WebhookDelivery.objects.get().state == DeliveryState.FAILED
+    admin_client.post(button_url(DELIVERIES, delivery, "send_again"))
+    run_queued_tasks()
+    first, second = webhook_receiver.wait_for(2)
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == delivery.webhook_id
+    assert WebhookDelivery.objects.get().state == DeliveryState.SUCCEEDED
+    attempts = admin_client.get(page(DELIVERIES, delivery)).context["inline_admin_formsets"][0]
+    assert [form.original.status_code for form in attempts] == [500, 200]
