@@ -62,7 +62,8 @@ def test_every_operation_in_the_schema_is_the_declared_endpoint(spec, name):
     endpoint = endpoints.ENDPOINTS[name]
     operation = spec["paths"][endpoint.path][endpoint.method]
     headers = {p["name"]: p for p in operation["parameters"] if p["in"] == "header"}
-    assert headers["operation"]["schema"]["enum"] == [endpoint.operation]
+    canonical, _any_case = headers["operation"]["schema"]["anyOf"]
+    assert spec["components"]["schemas"][canonical["$ref"].rsplit("/", 1)[1]]["enum"] == [endpoint.operation]
     assert operation["operationId"] == endpoint.operation_id
     assert operation["summary"] == f"{endpoint.name} · {endpoint.title}"
     assert (operation.get("security", []) == [{"token": []}]) == endpoint.token_required
