@@ -54,6 +54,9 @@ class CrmEnvelopeMiddleware:
             response["correlationId"] = correlation_id
         if request.method == "HEAD":
             response.content = b""
+        if response.status_code == 304:
+            # CommonMiddleware counted the empty body; a 304 must not claim the 200's length is 0.
+            response.headers.pop("Content-Length", None)
         return response
 
     def process_exception(self, request, exception):

@@ -63,6 +63,7 @@ def test_a_matching_if_none_match_is_304_with_no_body_the_tag_and_the_correlatio
     assert_not_modified(response, tag)
     assert response["correlationId"] == CORRELATION_ID
     assert "Content-Type" not in response
+    assert "Content-Length" not in response
 
 
 @pytest.mark.parametrize("endpoint", TAGGED, ids=lambda e: e.name)
