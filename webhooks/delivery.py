@@ -13,7 +13,9 @@ task for a finished delivery does nothing.
 The request is made outside any transaction. Its outcome is recorded in one transaction: the
 attempt's log row, the delivery's state, the endpoint's failing streak (five days without a 2xx
 disable it; 410 Gone disables it at once), the next attempt's task, the release of the endpoint
-and the hand-over.
+and the hand-over. Disabling goes through `services.endpoint_disable`, as an operator's does: every
+pending delivery of the endpoint is cancelled, the one whose answer disabled it included; a task
+that later finds its delivery's endpoint disabled cancels the delivery instead of attempting it.
 
 After attempt n fails, attempt n+1 comes `CRM_WEBHOOK_RETRY_DELAYS[n-1]` seconds later (±10 %);
 when the schedule is used up the delivery has failed. A 429 or 503 with `Retry-After` (seconds or
@@ -239,7 +241,7 @@ def retry_delay(number: int, answer: transport.Answer, now: datetime.datetime) -
 def parse_retry_after(value: str, now: datetime.datetime) -> datetime.timedelta | None:
     """`Retry-After` as delta-seconds or an HTTP date (RFC 9110); None when it is neither."""
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return datetime.timedelta(seconds=int(value))
     try:
         moment = email.utils.parsedate_to_datetime(value)

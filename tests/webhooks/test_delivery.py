@@ -211,7 +211,7 @@ def test_receiver_slower_than_the_timeout_is_a_failed_attempt(settings, endpoint
     sent = send_test_event(endpoint)
     started = time.monotonic()
     run_queued_tasks()
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3  # not the receiver's 5 s
     (logged,) = attempts(sent)
     assert (logged.status_code, logged.succeeded) == (None, False)
     assert logged.error == "No complete answer within 0.5 s (CRM_WEBHOOK_TIMEOUT)."
@@ -231,7 +231,7 @@ def test_an_answer_trickling_past_the_timeout_is_cut_at_the_deadline(settings, e
     (logged,) = attempts(sent)
     assert (logged.status_code, logged.succeeded) == (200, False)
     assert logged.error == "No complete answer within 0.5 s (CRM_WEBHOOK_TIMEOUT)."
-    assert 450 <= logged.duration_ms < 1000
+    assert 450 <= logged.duration_ms < 1500  # not the 10 s the whole body would take
 
 
 def test_a_redirect_is_not_followed(endpoint, webhook_receiver):
