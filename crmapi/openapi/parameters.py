@@ -124,9 +124,10 @@ TOTAL_COUNT = OpenApiParameter(
 )
 IF_NONE_MATCH = _header(
     "If-None-Match",
-    {"minLength": 1},
+    {},
     "Optional: the `ETag` of an earlier answer (or a comma-separated list of them, or `*`). When "
-    "it matches the current one (weak comparison: `W/` or not), the answer is 304 with no body. "
+    "it matches the current one (weak comparison: `W/` or not), the answer is 304 with no body; "
+    "any other value, empty included, is answered as if it were absent. "
     "Headers, token and parameters are checked first: a request that would be an error is that "
     "error, never 304.",
     'W/"5d41402abc4b2a76b9719d911017c592"',
