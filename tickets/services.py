@@ -1,6 +1,8 @@
 """Writes to the store. Every function is atomic: it fully happens or not at all (CONTRACT §8)."""
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -8,7 +10,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from tickets import history, workflow
@@ -27,6 +30,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.numbering import next_ticket_number
+from tickets.prepared import PreparedQuery
 
 # Created by migration 0003_support_agent_group, which also fixes its permissions.
 SUPPORT_AGENT_GROUP = "Support agent"
@@ -120,19 +124,27 @@ def _change_status(
 _VISIBLE_CHANGE_FIELDS = ["ticket_status", "waiting_on", "waiting_since", "modified_by", "modified_at"]
 
 
+# The issue type named like a category, case-insensitively: UPPER on both sides is PostgreSQL's
+# `iexact` itself and, like SQLite's (ASCII-only LIKE), folds ASCII letters only there; compiled
+# once (tickets/prepared.py), without LIKE's escaping of the value.
+_ISSUE_TYPE_PRIORITY = PreparedQuery(
+    lambda name: (
+        IssueType.objects.alias(upper_name=Upper("name"))
+        .filter(upper_name=Upper(Value(name)))
+        .order_by("pk")
+        .values("default_priority")
+    ),
+    name="\x00name",
+)
+
+
 def _default_priority(ticket_categories: str) -> str:
     """The priority of the issue type named like the category (case-insensitive), else Normal
     (CONTRACT §15)."""
-    priority = (
-        IssueType.objects.filter(name__iexact=ticket_categories.strip())
-        .order_by("pk")
-        .values_list("default_priority", flat=True)
-        .first()
-    )
-    return TicketPriority.NORMAL if priority is None else priority
+    rows = _ISSUE_TYPE_PRIORITY.values(name=ticket_categories.strip(), limit=1)
+    return rows[0]["default_priority"] if rows else TicketPriority.NORMAL
 
 
-@transaction.atomic
 def ticket_create(
     *,
     contact_number: int | None,
@@ -156,14 +168,12 @@ def ticket_create(
 
     The returned ticket carries the event it was created with, so its record renders the update
     log without reading it back.
+
+    The priority is read and the values checked before the transaction: creates queue on the
+    counter's lock (on SQLite on the database's write lock from the transaction's start), so
+    only the writes wait in that queue.
     """
-    # The time is read once the number is allocated, under the counter's lock, so creation
-    # times follow ticket numbers (E1 lists newest first by time).
-    number = next_ticket_number()
-    now = timezone.now()
-    waiting = workflow.waiting_at_creation(ticket_status, now)
     ticket = Ticket(
-        ticket_number=number,
         contact_number=contact_number,
         from_portal=from_portal,
         ticket_status=ticket_status,
@@ -179,41 +189,58 @@ def ticket_create(
         voucher_id_format=voucher_id_format,
         password_pattern=password_pattern,
         priority=_default_priority(ticket_categories),
-        waiting_on=waiting.on,
-        waiting_since=waiting.since,
-        created_at=now,
-        modified_at=now,
     )
-    ticket.full_clean(validate_unique=False, validate_constraints=False)
-    ticket.save(force_insert=True)
-    ticket.loaded_events = [history.record_created(ticket=ticket, at=now)]
+    ticket.full_clean(exclude=_SET_UNDER_LOCK, validate_unique=False, validate_constraints=False)
+    with transaction.atomic():
+        # The time is read once the number is allocated, under the counter's lock, so creation
+        # times follow ticket numbers (E1 lists newest first by time).
+        ticket.ticket_number = next_ticket_number()
+        ticket.created_at = ticket.modified_at = now = timezone.now()
+        waiting = workflow.waiting_at_creation(ticket_status, now)
+        ticket.waiting_on, ticket.waiting_since = waiting.on, waiting.since
+        ticket.save(force_insert=True)
+        ticket.loaded_events = [history.record_created(ticket=ticket, at=now)]
     return ticket
 
 
-@transaction.atomic
+# What `ticket_create` sets in its transaction, after the values are checked: no client's.
+_SET_UNDER_LOCK = ["ticket_number", "created_at", "modified_at", "waiting_on", "waiting_since"]
+
+
+@contextmanager
+def customer_activity(*, ticket: Ticket) -> Iterator[tuple[Ticket, datetime.datetime]]:
+    """What a customer's message does to its ticket (CONTRACT §11, §13), whatever the message is
+    (a comment, an attachment): in one transaction, with the ticket's row locked. A `Closed`
+    ticket closed `CRM_REOPEN_DAYS` days ago or more raises `TicketClosedForGood` before
+    anything is written; else `Wait For Response` and a recently `Closed` ticket become `Open`,
+    `modified_at` is now and `modified_by` nobody (the customer's change). The body of the
+    `with` gets the locked ticket and the time, writes the message and its event (an error there
+    rolls everything back); then the ticket waits on an agent and is saved."""
+    with transaction.atomic():
+        locked = _locked(ticket)
+        now = timezone.now()
+        if locked.ticket_status == TicketStatus.CLOSED:
+            _reopen_or_refuse(locked, now)
+        locked.modified_by, locked.modified_at = None, now
+        if locked.ticket_status in (TicketStatus.CLOSED, TicketStatus.WAIT_FOR_RESPONSE):
+            _change_status(locked, TicketStatus.OPEN, at=now, actor_kind=ActorKind.CUSTOMER)
+        yield locked, now
+        _set_waiting(
+            locked,
+            workflow.waiting_after_comment(
+                _waiting(locked), by_customer=True, ticket_status=locked.ticket_status, at=now
+            ),
+        )
+        locked.save(update_fields=_VISIBLE_CHANGE_FIELDS)
+
+
 def comment_create_by_contact(*, ticket: Ticket, contact_number: int, text: str) -> Comment:
-    """A customer's public comment on its own ticket (E4), and what it does to the ticket
-    (CONTRACT §11): `Wait For Response` becomes `Open`; a `Closed` ticket is reopened when it
-    was closed less than `CRM_REOPEN_DAYS` days ago, else `TicketClosedForGood` is raised and
-    nothing is stored. The ticket then waits on an agent; `modified_at` is now and `modified_by`
-    nobody (the customer's change)."""
-    locked = _locked(ticket)
-    now = timezone.now()
-    if locked.ticket_status == TicketStatus.CLOSED:
-        _reopen_or_refuse(locked, now)
-    locked.modified_by, locked.modified_at = None, now
-    if locked.ticket_status in (TicketStatus.CLOSED, TicketStatus.WAIT_FOR_RESPONSE):
-        _change_status(locked, TicketStatus.OPEN, at=now, actor_kind=ActorKind.CUSTOMER)
-    comment = Comment(ticket=locked, author_contact=contact_number, text=text, created_at=now)
-    comment.save(force_insert=True)
-    history.record_comment(comment=comment)
-    _set_waiting(
-        locked,
-        workflow.waiting_after_comment(
-            _waiting(locked), by_customer=True, ticket_status=locked.ticket_status, at=now
-        ),
-    )
-    locked.save(update_fields=_VISIBLE_CHANGE_FIELDS)
+    """A customer's public comment on its own ticket (E4), with what `customer_activity` does to
+    the ticket."""
+    with customer_activity(ticket=ticket) as (locked, now):
+        comment = Comment(ticket=locked, author_contact=contact_number, text=text, created_at=now)
+        comment.save(force_insert=True)
+        history.record_comment(comment=comment)
     return comment
 
 
