@@ -109,3 +109,9 @@ api-check: venv $(NODE_TOOLS)/node_modules/.installed
 bench: venv
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# Webhook deliveries (docs/performance.md): one worker's deliveries per second to a local
+# receiver, and commit-to-first-attempt latency idle and under E5 load; DATABASE_URL as for bench.
+bench-webhooks: venv
+	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
+	$(PY) -m bench.webhooks $(BENCH_ARGS)
