@@ -13,7 +13,8 @@ commit and its first attempt, idle and while gunicorn serves E5 under wrk.
   receiver. Then the same while wrk creates tickets through E5 (no endpoint subscribed to them:
   the database is busy, the worker is not), and finally with an endpoint subscribed to
   `ticket.created`, so every E5 is a delivery too: those are timed from the event's timestamp
-  (inside E5's transaction, a few ms before its commit) to their arrival.
+  (inside E5's transaction, a few ms before its commit) to their arrival. E5's rate with no
+  worker running at all comes first, to show what the worker's polling costs the API.
 
 The database is a scratch copy recreated each run (bench/run.py's, with a `_webhooks` suffix).
 The receiver is the tests' (tests/support/webhook_receiver.py) over TLS with a throw-away
@@ -22,6 +23,7 @@ markdown and writes it to `bench/results/webhooks-<vendor>.md`.
 """
 
 import argparse
+import math
 import os
 import random
 import signal
@@ -273,8 +275,19 @@ def latency_rows(run: Run, args: argparse.Namespace, env: dict[str, str]) -> lis
         tokens = bench.tokens_file(
             "create", range(seed.CREATE_CONTACTS_FROM, seed.CREATE_CONTACTS_FROM + 500)
         )
-        worker = Worker(env, args)
+        worker = None
         try:
+            bench.start_server(PROJECT, env, [])
+
+            def load(seconds: int = args.load_seconds) -> float:
+                return bench.wrk(PROJECT, E5.path, E5.operation, tokens, True, seconds).rps
+
+            bench.wrk(PROJECT, E5.path, E5.operation, tokens, True, 1)  # warm gunicorn's workers
+            print("E5 alone, no worker running ...", flush=True)
+            lines.append(f"| E5 load, no worker running | {load():,.0f} | — | — | — | — |")
+            print(lines[-1], flush=True)
+
+            worker = Worker(env, args)
             print("Latency, idle ...", flush=True)
             idle = run.probe("idle")
             verdict = "✓" if percentile(idle, 95) <= IDLE_P95_TARGET_S else "✗"
@@ -283,13 +296,10 @@ def latency_rows(run: Run, args: argparse.Namespace, env: dict[str, str]) -> lis
                 f"| {latency_cells(idle)} |"
             )
             print(lines[-1], flush=True)
-            bench.start_server(PROJECT, env, [])
-
-            def load() -> float:
-                return bench.wrk(PROJECT, E5.path, E5.operation, tokens, True, args.load_seconds).rps
 
             print("Latency, E5 load, no subscriber ...", flush=True)
-            rps, probes = concurrently(load, lambda: run.probe("loaded"))
+            probing = math.ceil(args.probes / args.rate) + 1  # the load lasts as long as the probes
+            rps, probes = concurrently(lambda: load(probing), lambda: run.probe("loaded"))
             lines.append(f"| E5 load, tickets not subscribed | {rps:,.0f} | {latency_cells(probes)} |")
             print(lines[-1], flush=True)
 
@@ -304,7 +314,8 @@ def latency_rows(run: Run, args: argparse.Namespace, env: dict[str, str]) -> lis
             print(lines[-1], flush=True)
         finally:
             bench.stop_servers()
-            worker.stop()
+            if worker is not None:
+                worker.stop()
     return lines
 
 
