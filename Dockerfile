@@ -1,6 +1,8 @@
 # The crmtickets image: gunicorn serving the Django app, static files collected at build time
 # and served by whitenoise. Configuration comes from the environment at run time
 # (docs/deploying.md); migrations run before serving (docker-compose.yml's `migrate` service).
+# The same image runs the worker with the command `python manage.py run_worker` (compose's
+# `worker` service), which needs no port; its health check is turned off there.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
