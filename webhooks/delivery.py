@@ -7,8 +7,8 @@ endpoint's (`busy_until`: one attempt in flight per endpoint, so a slow receiver
 worker thread, never all). A task that finds the endpoint busy does not wait: it queues itself
 again for when the endpoint's lease ends, and the attempt in flight hands the endpoint over to the
 next due delivery when it is done, so a burst to one endpoint goes out one after the other without
-waiting for leases to run out. A task early for its delivery queues itself for the due time; a
-task for a finished delivery does nothing.
+waiting for leases to run out. A task early for its delivery queues itself for the due time
+(unless another task will run by then); a task for a finished delivery does nothing.
 
 The request is made outside any transaction. Its outcome is recorded in one transaction: the
 attempt's log row, the delivery's state, the endpoint's failing streak (five days without a 2xx
@@ -32,6 +32,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from webhooks import services, signing, transport
 from webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -104,7 +106,8 @@ def _claim(delivery_id: int) -> Claim | None:
         )
         return None
     if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
-        _enqueue(delivery.pk, delivery.next_attempt_at)
+        if not _queued_by(delivery.pk, delivery.next_attempt_at):
+            _enqueue(delivery.pk, delivery.next_attempt_at)
         return None
     lease_until = now + datetime.timedelta(seconds=settings.CRM_WEBHOOK_TIMEOUT) + LEASE_MARGIN
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
@@ -250,6 +253,19 @@ def parse_retry_after(value: str, now: datetime.datetime) -> datetime.timedelta 
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=datetime.UTC)
     return max(moment - now, datetime.timedelta(0))
+
+
+def _queued_by(delivery_id: int, at: datetime.datetime) -> bool:
+    """Whether another task for the delivery will run by `at`: a stale task (the delivery was sent
+    again by hand, or recovered, meanwhile) then ends instead of queueing a duplicate."""
+    from webhooks import tasks
+
+    return DBTaskResult.objects.filter(
+        task_path=tasks.deliver.module_path,
+        status=TaskResultStatus.READY,
+        run_after__lte=at,
+        args_kwargs__args__0=delivery_id,
+    ).exists()
 
 
 def _enqueue(delivery_id: int, at: datetime.datetime) -> None:
