@@ -4,11 +4,12 @@ An attempt claims two leases with conditional UPDATEs (they hold on SQLite and o
 alike): the delivery's (`lease_until`: nobody else attempts it meanwhile; an expired one means a
 worker died mid-attempt and the delivery may be attempted again — at least once) and its
 endpoint's (`busy_until`: one attempt in flight per endpoint, so a slow receiver holds one
-worker thread, never all). A task that finds the endpoint busy does not wait: it queues itself
-again for when the endpoint's lease ends, and the attempt in flight hands the endpoint over to the
-next due delivery when it is done, so a burst to one endpoint goes out one after the other without
-waiting for leases to run out. A task early for its delivery queues itself for the due time
-(unless another task will run by then); a task for a finished delivery does nothing.
+worker thread, never all). A task that finds the endpoint busy does not wait: it marks its
+delivery `waiting_for_endpoint` and queues itself again for when the endpoint's lease ends; the
+attempt in flight hands the endpoint over to the delivery that waited longest when it is done,
+so a burst to one endpoint goes out one after the other without waiting for leases to run out.
+A task early for its delivery queues itself for the due time (unless another task will run by
+then); a task for a finished delivery does nothing.
 
 The request is made outside any transaction. Its outcome is recorded in one transaction: the
 attempt's log row, the delivery's state, the endpoint's failing streak (five days without a 2xx
@@ -33,7 +34,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from webhooks import services, signing, transport
 from webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -113,7 +114,7 @@ def _claim(delivery_id: int) -> Claim | None:
     free = Q(lease_until__isnull=True) | Q(lease_until__lte=now)
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     if not WebhookDelivery.objects.filter(free, due, pk=delivery.pk, state=DeliveryState.PENDING).update(
-        lease_until=lease_until
+        lease_until=lease_until, waiting_for_endpoint=False
     ):
         return None  # another worker was quicker
     idle = Q(busy_until__isnull=True) | Q(busy_until__lte=now)
@@ -121,7 +122,9 @@ def _claim(delivery_id: int) -> Claim | None:
         busy_until=lease_until
     ):
         with transaction.atomic():
-            WebhookDelivery.objects.filter(pk=delivery.pk, lease_until=lease_until).update(lease_until=None)
+            WebhookDelivery.objects.filter(pk=delivery.pk, lease_until=lease_until).update(
+                lease_until=None, waiting_for_endpoint=True
+            )
             busy_until = (
                 WebhookEndpoint.objects.filter(pk=delivery.endpoint_id)
                 .values_list("busy_until", flat=True)
@@ -166,10 +169,11 @@ def _record(claim: Claim, answer: transport.Answer) -> None:
         )
         delivery.last_status = answer.status
         delivery.lease_until = None
+        disabled_reason = _endpoint_outcome(endpoint, succeeded, answer.status, claim.started_at)
         delay = None
         if succeeded:
             _finish(delivery, DeliveryState.SUCCEEDED, now)
-        elif delivery.state == DeliveryState.PENDING:  # not cancelled meanwhile
+        elif delivery.state == DeliveryState.PENDING and not disabled_reason:  # not cancelled meanwhile
             delay = retry_delay(delivery.attempts, answer, now)
             if delay is None:
                 _finish(delivery, DeliveryState.FAILED, now)
@@ -177,12 +181,11 @@ def _record(claim: Claim, answer: transport.Answer) -> None:
                 delivery.next_attempt_at = now + delay
                 _enqueue(delivery.pk, delivery.next_attempt_at)
         delivery.save(update_fields=RECORDED_FIELDS)
-        disabled_reason = _endpoint_outcome(endpoint, succeeded, answer.status, claim.started_at)
         WebhookEndpoint.objects.filter(pk=endpoint.pk, busy_until=claim.lease_until).update(busy_until=None)
         if disabled_reason:
             services.endpoint_disable(endpoint=endpoint, reason=disabled_reason)
         else:
-            _hand_over(endpoint, delivery.pk, now)
+            _hand_over(endpoint, now)
     delivery.refresh_from_db(fields=["state"])
     _log(delivery, endpoint, answer, error, succeeded, delay, disabled_reason)
 
@@ -209,22 +212,21 @@ def _endpoint_outcome(
     return DISABLED_FAILING if started_at - endpoint.failing_since >= FAILING_LIMIT else ""
 
 
-def _hand_over(endpoint: WebhookEndpoint, done_pk: int, now: datetime.datetime) -> None:
-    """Queue the endpoint's next due delivery now: the task that found the endpoint busy waits
-    for the lease to run out, which is only the fallback should this worker die."""
+def _hand_over(endpoint: WebhookEndpoint, now: datetime.datetime) -> None:
+    """Queue now the delivery that has waited longest for the endpoint: its own task waits for
+    the lease to run out, which is only the fallback should this worker die."""
     if not endpoint.enabled:
         return
     next_pk = (
         WebhookDelivery.objects.filter(
-            endpoint=endpoint, state=DeliveryState.PENDING, next_attempt_at__lte=now
+            endpoint=endpoint, waiting_for_endpoint=True, state=DeliveryState.PENDING
         )
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lte=now))
-        .exclude(pk=done_pk)
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)
         .first()
     )
     if next_pk is not None:
+        WebhookDelivery.objects.filter(pk=next_pk).update(waiting_for_endpoint=False)
         _enqueue(next_pk, now)
 
 
@@ -260,10 +262,12 @@ def _queued_by(delivery_id: int, at: datetime.datetime) -> bool:
     again by hand, or recovered, meanwhile) then ends instead of queueing a duplicate."""
     from webhooks import tasks
 
+    # A task queued without a time to wait for has the backend's "no time" as its `run_after`.
+    by_then = Q(run_after__lte=at) | Q(run_after=get_date_max())
     return DBTaskResult.objects.filter(
+        by_then,
         task_path=tasks.deliver.module_path,
         status=TaskResultStatus.READY,
-        run_after__lte=at,
         args_kwargs__args__0=delivery_id,
     ).exists()
 

@@ -100,6 +100,8 @@ class WebhookDelivery(models.Model):
     # Set while a worker makes an attempt; an attempt whose lease ran out was interrupted.
     lease_until = models.DateTimeField(null=True, blank=True)
     last_status = models.PositiveIntegerField(null=True, blank=True)
+    # Its task found the endpoint busy: the attempt in flight there queues it again when done.
+    waiting_for_endpoint = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -108,7 +110,12 @@ class WebhookDelivery(models.Model):
         indexes = [
             models.Index(
                 fields=["next_attempt_at"], name="webhook_delivery_due", condition=Q(state="pending")
-            )
+            ),
+            models.Index(
+                fields=["endpoint", "next_attempt_at"],
+                name="webhook_delivery_waiting",
+                condition=Q(waiting_for_endpoint=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -74,7 +74,7 @@ def post(url: str, headers: dict[str, str], body: bytes, timeout: float) -> Answ
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS certificate refused: {exc.verify_message}."
+        return f"TLS certificate refused: {exc.verify_message.rstrip('.')}."
     if isinstance(exc, ssl.SSLError):
         return f"TLS failed: {exc.reason or exc}."
     if isinstance(exc, http.client.RemoteDisconnected):

@@ -266,6 +266,7 @@ def test_410_gone_disables_the_endpoint_and_cancels_its_pending_deliveries(endpo
     ]
     other.refresh_from_db()
     assert other.state == DeliveryState.SUCCEEDED
+    assert not queued(tasks.deliver)  # no retry for what was cancelled
 
 
 @pytest.mark.parametrize("status", [429, 503])
@@ -463,6 +464,7 @@ def test_a_busy_endpoint_defers_the_task_until_its_lease_ends(clock, endpoint, w
     assert webhook_receiver.requests == []
     waiting.refresh_from_db()
     assert (waiting.state, waiting.lease_until, waiting.attempts) == (DeliveryState.PENDING, None, 0)
+    assert waiting.waiting_for_endpoint
     assert [task.run_after for task in queued(tasks.deliver)] == [busy_until]
 
 
@@ -480,11 +482,20 @@ def test_an_attempt_hands_the_endpoint_over_to_its_next_due_delivery(clock, endp
     ]
     run_queued_tasks()
     waiting.refresh_from_db()
-    assert waiting.state == DeliveryState.SUCCEEDED
+    assert (waiting.state, waiting.waiting_for_endpoint) == (DeliveryState.SUCCEEDED, False)
     assert [request.headers["webhook-id"] for request in webhook_receiver.requests] == [
         in_flight.webhook_id,
         waiting.webhook_id,
     ]
+
+
+def test_a_burst_to_one_endpoint_queues_one_task_per_delivery(endpoint, webhook_receiver):
+    """The hand-over queues only a delivery that waited for the endpoint, not one whose own
+    task is due anyway."""
+    for _ in range(5):
+        send_test_event(endpoint)
+    assert run_queued_tasks() == 5
+    assert len(webhook_receiver.requests) == 5
 
 
 def test_a_delivery_sent_again_by_hand_is_attempted_with_the_same_webhook_id(
@@ -609,7 +620,9 @@ def test_a_certificate_for_another_name_is_refused(tls_receiver, fake_names):
     )
     run_queued_tasks()
     assert tls_receiver.requests == []
-    assert attempts(sent)[0].error.startswith("TLS certificate refused: Hostname mismatch")
+    assert attempts(sent)[0].error == (
+        "TLS certificate refused: Hostname mismatch, certificate is not valid for 'hooks.internal.example'."
+    )
 
 
 # --- concurrent workers ----------------------------------------------------------------------
