@@ -89,12 +89,12 @@ class _UntilDeadline:
 
     deadline = math.inf
 
-    def recv_into(self, buffer, nbytes=0, flags=0):
+    def recv_into(self, buffer, *args):
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise TimeoutError
         self.settimeout(remaining)  # type: ignore[attr-defined]
-        return super().recv_into(buffer, nbytes, flags)  # type: ignore[misc]
+        return super().recv_into(buffer, *args)  # type: ignore[misc]
 
 
 class _DeadlineSocket(_UntilDeadline, socket.socket):
