@@ -63,6 +63,17 @@ serve-prod: venv
 	echo "Serving http://$(HOST):$(PORT)/ (probes: /healthz, /readyz). Ctrl-C stops."; \
 	exec $(VENV)/bin/gunicorn --config gunicorn.conf.py
 
+# The production shape on loopback (docs/deploying.md, "The edge"): nginx on HOST:PORT (plain HTTP)
+# and HOST:TLS_PORT (a self-signed certificate made for this run) in front of two gunicorn
+# instances and a worker, production settings, secrets made up for this run, Redis for the shared
+# throttles (REDIS_URL, default redis://127.0.0.1:6379/0). nginx comes from Debian's packages.
+TLS_PORT ?= 8443
+
+.PHONY: serve-edge
+serve-edge: venv
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt-get install -y nginx-light || (apt-get update && apt-get install -y nginx-light)
+	DATABASE_URL='$(SERVE_PROD_DATABASE_URL)' PY=$(PY) scripts/serve_edge.sh $(HOST) $(PORT) $(TLS_PORT)
+
 test: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -5,6 +5,7 @@ gunicorn writes no access log: the app logs one JSON line per request itself (cr
 
 import os
 
+from crmapi import edge_limits
 from crmtickets.env import env_int, env_str
 from crmtickets.worker_timeout import GRACEFUL_TIMEOUT_SECONDS, WORKER_TIMEOUT_SECONDS
 
@@ -22,6 +23,11 @@ keepalive = env_int("GUNICORN_KEEPALIVE", 75)
 # gunicorn answers a header over its limit (8 KiB by default) with its own HTML page; raised so
 # that oversized values up to 128 KiB reach the app and get the contract's 400 envelope.
 limit_request_field_size = 128 * 1024
+# Behind the proxy (deploy/nginx/), nginx enforces the request line and header limits and answers
+# with the envelope; gunicorn's own limits sit just above nginx's so that it never answers what
+# nginx passed on with a page of its own.
+limit_request_line = edge_limits.REQUEST_LINE_MAX_BYTES
+limit_request_fields = edge_limits.HEADER_LINES_MAX
 accesslog = None
 errorlog = "-"
 loglevel = env_str("LOG_LEVEL", "info").lower()

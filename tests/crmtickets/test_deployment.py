@@ -34,8 +34,24 @@ def instructions(dockerfile: list[str], keyword: str) -> list[str]:
 # --- docker-compose.yml ----------------------------------------------------------------------
 
 
-def test_compose_has_the_database_the_cache_the_migration_job_the_app_and_the_worker(services):
-    assert set(services) == {"db", "redis", "migrate", "app", "worker"}
+def test_compose_has_the_database_the_cache_the_migration_job_the_app_the_edge_and_the_worker(services):
+    assert set(services) == {"db", "redis", "migrate", "app", "edge", "worker"}
+
+
+def test_only_the_edge_is_published(services):
+    """gunicorn is reached through nginx only (docs/deploying.md, "The edge")."""
+    assert [name for name, service in services.items() if "ports" in service] == ["edge"]
+
+
+def test_edge_is_the_official_nginx_image_with_the_projects_configuration(services):
+    edge = services["edge"]
+    assert re.fullmatch(r"nginx:\d+[\w.-]*", edge["image"])
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in edge["volumes"]}
+    assert mounts["/etc/nginx/conf.d/default.conf"] == "./deploy/nginx/compose.conf"
+    assert mounts["/etc/nginx/edge.conf"] == "./deploy/nginx/edge.conf"
+    assert mounts["/etc/nginx/errors"] == "./deploy/nginx/errors"
+    for path in ("deploy/nginx/compose.conf", "deploy/nginx/edge.conf"):
+        assert (ROOT / path).is_file()
 
 
 def test_database_is_the_official_postgres_image(services):
