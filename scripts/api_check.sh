@@ -93,7 +93,7 @@ PYTHONPATH="$WORKDIR/python" "$PY" scripts/api_client_check.py "$BASE"
 
 step "TypeScript client (openapi-typescript + openapi-fetch), tsc --strict, every operation"
 rm -rf "$NODE_TOOLS/generated"
-"$NODE_BIN/openapi-typescript" openapi.yaml -o "$NODE_TOOLS/generated/schema.d.ts" >/dev/null 2>&1
+"$NODE_BIN/openapi-typescript" openapi.yaml -o "$NODE_TOOLS/generated/schema.ts" >/dev/null 2>&1
 "$NODE_BIN/tsc" -p "$NODE_TOOLS/tsconfig.json"
 node "$NODE_TOOLS/generated/js/client_check.js" "$BASE"
 
