@@ -121,6 +121,14 @@ bench: venv
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# The soak (docs/deploying.md): 10 minutes of reads, keyed creates and comments through the edge
+# (make serve-edge's stack) with PostgreSQL restarted and an app instance killed in the middle;
+# a table of requests, errors by kind, lost and duplicated creates. SOAK_ARGS="--duration 60".
+.PHONY: soak
+soak: venv
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || apt-get install -y nginx-light || (apt-get update && apt-get install -y nginx-light)
+	DATABASE_URL='$(SERVE_PROD_DATABASE_URL)' $(PY) -m bench.soak $(SOAK_ARGS)
+
 # Webhook deliveries (docs/performance.md): one worker's deliveries per second to a local
 # receiver, and commit-to-first-attempt latency idle and under E5 load; DATABASE_URL as for bench.
 bench-webhooks: venv
