@@ -1,6 +1,7 @@
 """The development habits are wired in: the type checker runs over every app and the project
-package with the Django and DRF plugins, `make lint` runs it and the migrations check after ruff, and the git hooks
-run only this virtualenv's tools (pre-commit never fetches a hook repository)."""
+package with the Django and DRF plugins, `make lint` runs it and the migrations check after
+ruff, and the git hooks run only this virtualenv's tools (pre-commit never fetches a hook
+repository)."""
 
 import re
 import tomllib
