@@ -15,6 +15,8 @@ WORKDIR /app
 
 # Dependencies first (pinned in requirements.txt), so a code change does not reinstall them.
 COPY requirements.txt .
+# libmagic sniffs attachment types (python-magic).
+RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 && rm -rf /var/lib/apt/lists/*
 RUN pip install --no-cache-dir -r requirements.txt
 
 RUN groupadd --system crm && useradd --system --gid crm --no-create-home --home-dir /app crm

@@ -14,6 +14,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@$(PY) -c 'import magic' 2>/dev/null || { echo "libmagic is missing: apt-get install libmagic1 (attachment types are sniffed with it)"; exit 1; }
 	touch $@
 
 venv: $(VENV)/.installed

@@ -111,7 +111,40 @@ E7 = Endpoint(
     conditional=True,
     documented=False,
 )
-
+E8 = Endpoint(
+    "E8",
+    "post",
+    "/crm/v1/ticket/attachment",
+    "addTicketAttachment",
+    action="attach",
+    url_name="ticket-attachment",
+    operation_id="addTicketAttachment",
+    title="Attach a file to one of the contact's tickets",
+    documented=False,
+)
+E9 = Endpoint(
+    "E9",
+    "get",
+    "/crm/v1/ticket/attachments",
+    "ticketAttachments",
+    action="attachments",
+    url_name="ticket-attachments",
+    operation_id="listTicketAttachments",
+    title="List a ticket's attachments",
+    conditional=True,
+    documented=False,
+)
+E10 = Endpoint(
+    "E10",
+    "get",
+    "/crm/v1/ticket/attachment",
+    "ticketAttachment",
+    action="attachment",
+    url_name="ticket-attachment",
+    operation_id="getTicketAttachment",
+    title="Download one attachment",
+    documented=False,
+)
 E11 = Endpoint(
     "E11",
     "post",
@@ -135,7 +168,7 @@ E12 = Endpoint(
     documented=False,
 )
 
-ENDPOINTS = {endpoint.name: endpoint for endpoint in (E1, E2, E3, E4, E5, E6, E7, E11, E12)}
+ENDPOINTS = {endpoint.name: endpoint for endpoint in (E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12)}
 DOCUMENTED_ENDPOINTS = [endpoint for endpoint in ENDPOINTS.values() if endpoint.documented]
 
 

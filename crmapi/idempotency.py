@@ -1,4 +1,4 @@
-"""Retries with an `Idempotency-Key` header on E3, E4, E5, E11 and E12 (CONTRACT §9).
+"""Retries with an `Idempotency-Key` header on E3, E4, E5, E8, E11 and E12 (CONTRACT §9).
 
 The first request with a key claims it by inserting an IdempotencyRecord in its own committed
 transaction: the unique constraint on (scope, caller, key) lets exactly one of several concurrent
@@ -20,6 +20,7 @@ import functools
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import orjson
@@ -179,12 +180,23 @@ def purge_expired(*, now: datetime | None = None) -> int:
 # --- The views' side --------------------------------------------------------------------------
 
 
-def run_once(*, request, scope: str, caller: str, handler, content_headers: tuple[str, ...] = ()) -> Response:
+def run_once(
+    *,
+    request,
+    scope: str,
+    caller: str,
+    handler,
+    content_headers: tuple[str, ...] = (),
+    fingerprint_of: Callable[[object], str] | None = None,
+) -> Response:
     """`handler()` at most once per key; see the module docstring."""
     key = idempotency_key(request)
     if key is None:
         return handler()
-    fingerprint = request_fingerprint(request, content_headers)
+    if fingerprint_of is None:
+        fingerprint = request_fingerprint(request, content_headers)
+    else:
+        fingerprint = fingerprint_of(request)
     claimed, record = _claim(scope=scope, caller=caller, key=key, fingerprint=fingerprint)
     if not claimed:
         return _repeat(record, key=key, fingerprint=fingerprint)
@@ -202,10 +214,17 @@ def run_once(*, request, scope: str, caller: str, handler, content_headers: tupl
     return response
 
 
-def idempotent(scope: str, *, content_headers: tuple[str, ...] = ()):
+def idempotent(
+    scope: str,
+    *,
+    content_headers: tuple[str, ...] = (),
+    fingerprint_of: Callable[[object], str] | None = None,
+):
     """For a create view method: honour `Idempotency-Key`, scoped to `scope` and the caller
     (the token's contact; for the tokenless E3 its channel when channel keys are configured,
-    else nobody: the key alone). `content_headers` are compared along with the body."""
+    else nobody: the key alone). `content_headers` are compared along with the body;
+    `fingerprint_of(request)` replaces the JSON body's fingerprint for a body that is not JSON
+    (E8's form: its fields and its file's hash, computed as the file streams in)."""
 
     def decorate(method):
         @functools.wraps(method)
@@ -221,6 +240,7 @@ def idempotent(scope: str, *, content_headers: tuple[str, ...] = ()):
                 caller=caller,
                 handler=lambda: method(view, request, *args, **kwargs),
                 content_headers=content_headers,
+                fingerprint_of=fingerprint_of,
             )
 
         return wrapper

@@ -545,3 +545,37 @@ def required_query_param(query: Mapping[str, str], name: str) -> str:
     if not value.strip():
         raise bad_request(messages.QUERY_REQUIRED.format(name=name))
     return value
+
+
+# --- Attachment form (E8) -------------------------------------------------------------------
+
+# The query parameter of E10 (E9 reads TICKET_NO_PARAMETER).
+ATTACHMENT_ID_PARAMETER = QueryParameter(
+    "id",
+    Kind.REFERENCE,
+    "The attachment's id as E8 and E9 give it: `21x` and its number.",
+    required=True,
+    example="21x1",
+)
+
+
+@dataclass(frozen=True)
+class UploadInput:
+    ticket_reference: str  # as sent, for the 404 and 409 messages
+    file: Any  # the uploaded file (crmapi.uploads): a temporary file, or its size alone when over the limit
+    contact_number: int
+
+
+def validate_upload_form(pairs: list[tuple[str, object]], files: list) -> UploadInput:
+    """E8's form in order ticketNo, file (missing, then twice), contactId (CONTRACT §13); the
+    fields match as body keys do (§6), repeated ones refused."""
+    form = JSONObject(pairs)
+    form.pairs = pairs
+    given = match_fields(form, [TICKET_NO_FIELD.name, CONTACT_ID_FIELD.name])
+    ticket = _validate((TICKET_NO_FIELD,), given)
+    if not files:
+        raise bad_request(messages.FIELD_REQUIRED.format(name="file"))
+    if len(files) > 1:
+        raise bad_request(messages.FIELD_DUPLICATE.format(name="file"))
+    contact = _validate((CONTACT_ID_FIELD,), given)
+    return UploadInput(file=files[0], **ticket, **contact)

@@ -53,7 +53,10 @@ class CrmEnvelopeMiddleware:
         if correlation_id := valid_correlation_id(request):
             response["correlationId"] = correlation_id
         if request.method == "HEAD":
-            response.content = b""
+            if response.streaming:  # a download (E10): its headers, none of its bytes
+                response.streaming_content = []
+            else:
+                response.content = b""
         if response.status_code == 304:
             # CommonMiddleware counted the empty body; a 304 must not claim the 200's length is 0.
             response.headers.pop("Content-Length", None)

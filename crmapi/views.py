@@ -4,16 +4,20 @@ return; headers, token, envelope and errors are handled by the DRF classes wired
 from contextlib import contextmanager
 from typing import cast
 
+from django.conf import settings
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import viewsets
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.response import Response
 
-from crmapi import conditional, messages
+from attachments import selectors as attachment_selectors
+from attachments import services as attachment_services
+from attachments.downloads import attachment_download
+from crmapi import conditional, messages, uploads
 from crmapi.authentication import Contact, JWTAuthentication
 from crmapi.channels import ChannelKey
-from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E11, E12, Endpoint, operations_of
+from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, Endpoint, operations_of
 from crmapi.errors import ApiError
 from crmapi.headers import header_value
 from crmapi.idempotency import idempotent
@@ -24,6 +28,7 @@ from crmapi.inputs import (
     validate_rating_body,
     validate_status_body,
     validate_ticket_body,
+    validate_upload_form,
 )
 from crmapi.openapi import operations as schema
 from crmapi.parsers import request_json
@@ -31,8 +36,8 @@ from crmapi.permissions import IsTokenContact, RequiredHeaders
 from crmapi.renderers import EnvelopeNegotiation
 from crmapi.throttling import ClientAddressRateThrottle, ContactRateThrottle
 from tickets import selectors, services
-from tickets.formats import parse_ticket_reference
-from tickets.records import comment_item, rating_result, ticket_list_item, ticket_record
+from tickets.formats import parse_attachment_id, parse_ticket_reference
+from tickets.records import attachment_item, comment_item, rating_result, ticket_list_item, ticket_record
 from tickets.versions import (
     comments_fingerprint,
     public_comments_fingerprint,
@@ -55,6 +60,25 @@ def refused_as_conflict(ticket_reference: str):
     except services.CustomerRequestRefused as refusal:
         message = REFUSAL_MESSAGES[type(refusal)]
         raise ApiError(409, message.format(ticket_no=messages.quoted(ticket_reference))) from None
+
+
+@contextmanager
+def attachment_refused(ticket_reference: str):
+    """An attachment the rules refuse becomes its answer (CONTRACT §13); nothing was stored."""
+    try:
+        yield
+    except attachment_services.AttachmentTooLarge:
+        max_bytes = settings.CRM_ATTACHMENT_MAX_BYTES
+        raise ApiError(413, messages.ATTACHMENT_TOO_LARGE.format(max_bytes=max_bytes)) from None
+    except attachment_services.AttachmentEmpty:
+        raise ApiError(400, messages.ATTACHMENT_EMPTY) from None
+    except attachment_services.AttachmentTypeNotAllowed as refusal:
+        message = messages.ATTACHMENT_TYPE_NOT_ALLOWED.format(content_type=refusal.content_type)
+        raise ApiError(415, message) from None
+    except attachment_services.TicketAttachmentsFull:
+        raise ApiError(
+            409, messages.ATTACHMENTS_FULL.format(ticket_no=messages.quoted(ticket_reference))
+        ) from None
 
 
 class CrmViewSet(viewsets.ViewSet):
@@ -102,9 +126,9 @@ class CrmViewSet(viewsets.ViewSet):
 
 
 class TicketViewSet(CrmViewSet):
-    """A contact's own tickets: E1, E4, E5, E6, E7, E11, E12."""
+    """A contact's own tickets: E1, E4, E5, E6, E7, E8, E9, E10, E11, E12."""
 
-    endpoints = (E1, E4, E5, E6, E7, E11, E12)
+    endpoints = (E1, E4, E5, E6, E7, E8, E9, E10, E11, E12)
     operations = operations_of(endpoints)
 
     @schema.list_tickets
@@ -193,6 +217,45 @@ class TicketViewSet(CrmViewSet):
         with refused_as_conflict(body.ticket_reference):
             rating = services.ticket_rate_by_contact(ticket=ticket, rating=body.rating, comment=body.comment)
         return Response(rating_result(rating))
+
+    @schema.add_ticket_attachment
+    @idempotent("ticket-attachment", fingerprint_of=uploads.upload_fingerprint)
+    def attach(self, request):
+        """E8: the form (415, 400), contactId (403), the ticket (404), then the conversation rule
+        (409) and the file's own rules (413, 400, 415, 409), in the contract's order."""
+        form = uploads.read_upload(request)
+        upload = validate_upload_form(form.pairs, form.files)
+        ticket = self._named_ticket(contact_number=upload.contact_number, reference=upload.ticket_reference)
+        with refused_as_conflict(upload.ticket_reference), attachment_refused(upload.ticket_reference):
+            attachment = attachment_services.attachment_create(
+                ticket=ticket, file=upload.file, contact_number=upload.contact_number
+            )
+        return Response(attachment_item(attachment))
+
+    @schema.list_ticket_attachments
+    def attachments(self, request):
+        """E9: the public attachments of one of the contact's tickets, oldest first. Attachments
+        never change, so their ids are the list's fingerprint."""
+        ticket = self._own_ticket(required_query_param(request.query_params, "ticketNo"))
+        attachments = list(attachment_selectors.public_attachments_for_ticket(ticket=ticket))
+        response = Response([attachment_item(attachment) for attachment in attachments])
+        ids = tuple(attachment.pk for attachment in attachments)
+        return conditional.answer(request, response, E9, self.contact_number(), ticket.pk, ids)
+
+    @schema.get_ticket_attachment
+    def attachment(self, request):
+        """E10: the bytes of one public attachment of the contact's tickets (not the envelope),
+        or a redirect to them; unknown, malformed, foreign and internal ids are one 404."""
+        sent = required_query_param(request.query_params, "id")
+        number = parse_attachment_id(sent)
+        attachment = None
+        if number is not None:
+            attachment = attachment_selectors.public_attachment_for_contact(
+                attachment_id=number, contact_number=self.contact_number()
+            )
+        if attachment is None:
+            raise ApiError(404, messages.ATTACHMENT_NOT_FOUND.format(id=messages.quoted(sent)))
+        return attachment_download(attachment)
 
     def _named_ticket(self, *, contact_number: int, reference: str):
         """The ticket a write's body names: its contactId must be the token's (403), then the

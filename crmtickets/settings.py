@@ -5,6 +5,7 @@ Every value has a safe development default so that a fresh clone runs with nothi
 """
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from corsheaders.defaults import default_headers as cors_default_headers
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "desk",
     "webhooks",
     "notifications",
+    "attachments",
 ]
 
 MIDDLEWARE = [
@@ -175,7 +177,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Served by whitenoise. Outside development from `collectstatic` output, compressed and with
 # hashed names (cached forever); in development straight from the apps' static folders.
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -183,6 +185,45 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Attachments (CONTRACT §13, docs/configuration.md): the `attachments` storage. By default a
+# private directory that no URL of the server maps to; CRM_ATTACHMENT_STORAGE=s3 keeps them in
+# an S3-compatible bucket instead, as private objects.
+CRM_ATTACHMENT_STORAGE = env_str("CRM_ATTACHMENT_STORAGE", "filesystem").lower()
+CRM_ATTACHMENT_ROOT = env_str("CRM_ATTACHMENT_ROOT", str(BASE_DIR / "var" / "attachments"))
+# With S3: E10 answers 302 to a presigned URL (valid CRM_ATTACHMENT_URL_SECONDS, at most 300)
+# instead of streaming the bytes through the service.
+CRM_ATTACHMENT_REDIRECT = env_bool("CRM_ATTACHMENT_REDIRECT", False)
+CRM_ATTACHMENT_URL_SECONDS = env_int("CRM_ATTACHMENT_URL_SECONDS", 300)
+if not 1 <= CRM_ATTACHMENT_URL_SECONDS <= 300:
+    raise ImproperlyConfigured("CRM_ATTACHMENT_URL_SECONDS must be from 1 to 300.")
+if CRM_ATTACHMENT_STORAGE == "s3":
+    STORAGES["attachments"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("CRM_ATTACHMENT_S3_BUCKET", ""),
+            "endpoint_url": env_str("CRM_ATTACHMENT_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_str("CRM_ATTACHMENT_S3_REGION", "") or None,
+            "access_key": env_str("CRM_ATTACHMENT_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("CRM_ATTACHMENT_S3_SECRET_ACCESS_KEY", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": CRM_ATTACHMENT_URL_SECONDS,
+            "file_overwrite": False,
+            "addressing_style": env_str("CRM_ATTACHMENT_S3_ADDRESSING_STYLE", "") or None,
+            "signature_version": "s3v4",
+        },
+    }
+elif CRM_ATTACHMENT_STORAGE == "filesystem":
+    STORAGES["attachments"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": CRM_ATTACHMENT_ROOT},
+    }
+else:
+    raise ImproperlyConfigured("CRM_ATTACHMENT_STORAGE must be 'filesystem' or 's3'.")
+CRM_ATTACHMENT_MAX_BYTES = env_int("CRM_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+CRM_ATTACHMENT_MAX_PER_TICKET = env_int("CRM_ATTACHMENT_MAX_PER_TICKET", 20)
+
 WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = IS_DEVELOPMENT
 # Static files are for the admin and the API docs on this origin: no CORS header (whitenoise adds `*`).
 WHITENOISE_ALLOW_ALL_ORIGINS = False

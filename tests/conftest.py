@@ -35,6 +35,20 @@ def _fresh_cache(settings):
 
 
 @pytest.fixture(autouse=True)
+def attachment_root(settings, tmp_path):
+    """Every test stores attachments in a directory of its own, never in the project's var/."""
+    root = tmp_path / "attachments"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": root},
+        },
+    }
+    return root
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Staff users are made in many tests; PBKDF2's deliberate slowness only costs time here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,6 +10,7 @@ from django.utils import timezone
 RECORD_ID_PREFIX = "17x"
 CONTACT_ID_PREFIX = "12x"
 USER_ID_PREFIX = "19x"
+ATTACHMENT_ID_PREFIX = "21x"
 TICKET_NUMBER_PREFIX = "TT"
 
 # The forms below are regexes that mean the same in Python and in ECMA-262, so that the OpenAPI
@@ -27,6 +28,7 @@ _TICKET_NUMBER = re.compile(
     rf"^(?:{TICKET_NUMBER_PREFIX})?([0-9]{{1,{NUMBER_DIGITS}}})$", re.ASCII | re.IGNORECASE
 )
 _RECORD_ID = re.compile(rf"^{RECORD_ID_PREFIX}([0-9]{{1,{NUMBER_DIGITS}}})$", re.ASCII)
+_ATTACHMENT_ID = re.compile(rf"^{ATTACHMENT_ID_PREFIX}([0-9]{{1,{NUMBER_DIGITS}}})$", re.ASCII)
 
 
 def format_datetime(value: datetime.datetime) -> str:
@@ -75,6 +77,12 @@ def parse_ticket_reference(value: str) -> TicketReference | None:
     if match := _RECORD_ID.match(text):
         return TicketReference(record_id=int(match.group(1)))
     return None
+
+
+def parse_attachment_id(value: str) -> int | None:
+    """The attachment's number in `21x<n>` (CONTRACT §13), or None for any other form."""
+    match = _ATTACHMENT_ID.match(value.strip())
+    return int(match.group(1)) if match else None
 
 
 def user_display_name(user) -> str:

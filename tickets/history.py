@@ -46,6 +46,9 @@ class EventKind(models.TextChoices):
     # replaced ("" for the first). The update log shows no line for it (the contract's log is
     # the status, assignment and priority history).
     RATED = "rated", "Ticket rated"
+    # A file attached to the public conversation (by the customer, or to an agent's public
+    # reply): `new_value` the file's name. An attachment on an internal note records no event.
+    ATTACHMENT_ADDED = "attachment_added", "Attachment added"
 
 
 class ActorKind(models.TextChoices):
@@ -63,6 +66,7 @@ UPDATE_LOG_CREATED = "Ticket created."
 UPDATE_LOG_STATUS = "Status changed from {old} to {new} by {by} on {when}."
 UPDATE_LOG_ASSIGNEE = "Assignee changed from {old} to {new} by {by} on {when}."
 UPDATE_LOG_PRIORITY = "Priority changed from {old} to {new} by {by} on {when}."
+UPDATE_LOG_ATTACHMENT = "Attachment '{name}' added by {by} on {when}."
 # How the update log names "no assignee" (stored as "").
 UPDATE_LOG_NOBODY = "nobody"
 # How the update log names who made a change that no staff user made (CONTRACT §11).
@@ -106,6 +110,12 @@ def _priority_line(event: EventLike) -> str:
     )
 
 
+def _attachment_line(event: EventLike) -> str:
+    return UPDATE_LOG_ATTACHMENT.format(
+        name=event.new_value, by=_who(event), when=format_datetime(event.created_at)
+    )
+
+
 def _assignee_line(event: EventLike) -> str:
     return UPDATE_LOG_ASSIGNEE.format(
         old=event.old_value or UPDATE_LOG_NOBODY,
@@ -120,6 +130,7 @@ _LINES = {
     EventKind.STATUS_CHANGED: _status_line,
     EventKind.ASSIGNEE_CHANGED: _assignee_line,
     EventKind.PRIORITY_CHANGED: _priority_line,
+    EventKind.ATTACHMENT_ADDED: _attachment_line,
     EventKind.LEGACY: lambda event: event.text,
 }
 
@@ -149,12 +160,15 @@ def record_event(
     new_value: str = "",
     comment: "Comment | None" = None,
     assignee_ids: tuple[int | None, int | None] | None = None,
+    subject=None,
 ) -> "TicketEvent":
     """One event of `ticket`, announced with `signals.event_recorded`. A staff actor's display
     name is kept as it is now, so renaming the user later never rewrites the history. Kinds that
     render a line must be recorded under the ticket's row lock (or in the transaction that created
     the ticket). Record an event once the in-memory ticket shows the change (status,
-    `modified_at`): receivers describe the ticket from it."""
+    `modified_at`): receivers describe the ticket from it. `subject` is what the event is about
+    when no column of the event can point at it (an attachment: a feature app's row), handed to
+    the receivers as it is."""
     event = ticket.events.create(
         kind=kind,
         actor_kind=actor_kind,
@@ -165,7 +179,7 @@ def record_event(
         comment=comment,
         created_at=at,
     )
-    signals.event_recorded.send(sender=type(event), event=event, assignee_ids=assignee_ids)
+    signals.event_recorded.send(sender=type(event), event=event, assignee_ids=assignee_ids, subject=subject)
     return event
 
 

@@ -5,6 +5,7 @@ every value a string and keys in contract order."""
 from collections.abc import Mapping
 
 from tickets.formats import (
+    ATTACHMENT_ID_PREFIX,
     CONTACT_ID_PREFIX,
     RECORD_ID_PREFIX,
     TICKET_NUMBER_PREFIX,
@@ -86,6 +87,20 @@ def comment_item(comment) -> dict[str, str]:
         "createdtime": format_datetime(comment.created_at),
         "author": "agent" if user is not None else "customer",
         "authorname": user_display_name(user) if user is not None else "",
+    }
+
+
+def attachment_item(attachment) -> dict[str, str]:
+    """An attachment as E8 answers it, E9 lists it and `ticket.attachment_added` carries it
+    (CONTRACT §13): any object with `pk`, `filename`, `content_type`, `size`, `created_at` and
+    `author_user_id` (None for the customer), so the domain need not know the attachments app."""
+    return {
+        "id": f"{ATTACHMENT_ID_PREFIX}{attachment.pk}",
+        "filename": attachment.filename,
+        "contenttype": attachment.content_type,
+        "size": str(attachment.size),
+        "createdtime": format_datetime(attachment.created_at),
+        "author": "customer" if attachment.author_user_id is None else "agent",
     }
 
 

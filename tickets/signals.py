@@ -8,5 +8,7 @@ from django.dispatch import Signal
 
 # Sent by `history.record_event` once the event row is written, with `event` (the `TicketEvent`;
 # its `ticket` is the in-memory ticket as the change left it) and `assignee_ids` (the previous and
-# the new assignee's user id for an assignee change, else None: the event itself keeps names).
+# the new assignee's user id for an assignee change, else None: the event itself keeps names) and
+# `subject` (what the event is about when no column of the event points at it, e.g. the
+# attachment of an `attachment_added` event; else None).
 event_recorded = Signal()

@@ -10,7 +10,7 @@ import json
 from tickets.formats import USER_ID_PREFIX, prefixed
 from tickets.history import ActorKind, EventKind
 from tickets.models import TicketEvent, TicketRating
-from tickets.records import comment_item, rating_result, ticket_summary
+from tickets.records import attachment_item, comment_item, rating_result, ticket_summary
 from tickets.signals import event_recorded
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
@@ -22,13 +22,13 @@ def connect() -> None:
     event_recorded.connect(on_event_recorded, sender=TicketEvent, dispatch_uid="webhooks.outbox")
 
 
-def on_event_recorded(sender, event: TicketEvent, assignee_ids=None, **kwargs) -> None:
+def on_event_recorded(sender, event: TicketEvent, assignee_ids=None, subject=None, **kwargs) -> None:
     event_type = event_type_of(event)
     if event_type is None:
         return
     endpoints = subscribed_endpoints(event_type)
     if endpoints:
-        data = event_data(event_type, event, assignee_ids)
+        data = event_data(event_type, event, assignee_ids, subject)
         publish(event_type, data, ticket=event.ticket, occurred_at=event.created_at, endpoints=endpoints)
 
 
@@ -47,11 +47,14 @@ _TYPES = {
     EventKind.STATUS_CHANGED: EventType.TICKET_STATUS_CHANGED,
     EventKind.ASSIGNEE_CHANGED: EventType.TICKET_ASSIGNED,
     EventKind.RATED: EventType.TICKET_RATED,
+    # Recorded for public attachments only (an internal note's records no event).
+    EventKind.ATTACHMENT_ADDED: EventType.TICKET_ATTACHMENT_ADDED,
 }
 
 
-def event_data(event_type: str, event: TicketEvent, assignee_ids) -> dict:
-    """What `data` carries beyond `data.ticket` for each type."""
+def event_data(event_type: str, event: TicketEvent, assignee_ids, subject=None) -> dict:
+    """What `data` carries beyond `data.ticket` for each type; `subject` is the attachment of an
+    attachment event (the domain's signal hands it over: this app cannot import attachments)."""
     if event_type == EventType.TICKET_STATUS_CHANGED:
         return {"change": _change(event, "ticketstatus")}
     if event_type == EventType.TICKET_ASSIGNED:
@@ -61,6 +64,8 @@ def event_data(event_type: str, event: TicketEvent, assignee_ids) -> dict:
         return {"change": change}
     if event_type == EventType.TICKET_COMMENT_ADDED:
         return {"comment": comment_item(event.comment)}
+    if event_type == EventType.TICKET_ATTACHMENT_ADDED:
+        return {"attachment": attachment_item(subject)}
     if event_type == EventType.TICKET_RATED:
         rating = TicketRating.objects.select_related("ticket").get(ticket=event.ticket)
         return {"rating": rating_result(rating)}

@@ -21,6 +21,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSe
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 
+from attachments.sniffing import ALLOWED_CONTENT_TYPES
 from crmapi import headers, inputs
 from crmapi.inputs import WHITESPACE
 from tickets import formats
@@ -444,3 +445,47 @@ class TicketRatingResult(serializers.Serializer):
 
 class CommentSubmitted(serializers.Serializer):
     message = _text(enum=["Comments submitted successfully"])
+
+
+ATTACHMENT_ID = rf"^{formats.ATTACHMENT_ID_PREFIX}[0-9]+$"
+
+
+class TicketAttachment(serializers.Serializer):
+    """An attachment as E8 answers it and E9 lists it (CONTRACT §13)."""
+
+    id = _text(pattern=ATTACHMENT_ID, example="21x1")
+    filename = _text(
+        description="The part's file name, cleaned: its last path component, no control characters."
+    )
+    contenttype = _text(enum=list(ALLOWED_CONTENT_TYPES), description="Sniffed from the bytes.")
+    size = _text(pattern=r"^[0-9]+$", description="In bytes.")
+    createdtime = _text(pattern=DATETIME)
+    author = _text(enum=["customer", "agent"])
+
+
+class FileField(serializers.Field):
+    """A form's file part: its bytes."""
+
+
+class FileFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = FileField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "format": "binary",
+            "description": "The file. Its type is sniffed from the bytes.",
+        }
+
+
+TicketAttachmentRequest = type(
+    "TicketAttachmentRequest",
+    (serializers.Serializer,),
+    {
+        "__doc__": "E8's multipart/form-data form: the ticket, the file and the contact.",
+        "__module__": __name__,
+        "ticketNo": BodyFieldSchema(inputs.TICKET_NO_FIELD),
+        "file": FileField(),
+        "contactId": BodyFieldSchema(inputs.CONTACT_ID_FIELD),
+    },
+)

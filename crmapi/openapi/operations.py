@@ -9,10 +9,13 @@ Paths are written without the trailing slash the routes also accept (hooks.strip
 
 from collections.abc import Sequence
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
+from attachments.downloads import CACHE_CONTROL, CONTENT_SECURITY_POLICY
+from attachments.sniffing import ALLOWED_CONTENT_TYPES
 from crmapi import limits, messages
-from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E11, E12, Endpoint
+from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, Endpoint
 from crmapi.openapi.components import (
     RECORD_FIELDS,
     TICKET_RECORD_ENVELOPE,
@@ -20,6 +23,8 @@ from crmapi.openapi.components import (
     ErrorEnvelope,
     IssueTypeCatalogue,
     SocialTicketCreateBody,
+    TicketAttachment,
+    TicketAttachmentRequest,
     TicketComment,
     TicketCommentRequest,
     TicketCreateBody,
@@ -49,6 +54,7 @@ from crmapi.openapi.examples import (
 )
 from crmapi.openapi.parameters import (
     ALLOW,
+    ATTACHMENT_ID_QUERY,
     CHANNEL_KEY,
     CORRELATION_ID_ECHO,
     DATA_HEADER,
@@ -168,14 +174,15 @@ def _operation(
     """The endpoint's decorator: its operationId, summary, `operation` header and token rule come
     from its declaration (crmapi.endpoints). Every operation also answers 405, 429 and 500; a
     `write` (a POST with a JSON body) also takes an `Idempotency-Key` and answers 409 (the given
-    one, else the key's conflicts alone), 413 and 415; a `conditional` read (CONTRACT §14) takes
+    one, else the key's conflicts alone), 413 and 415 (the given ones, else the JSON body's); a `conditional` read (CONTRACT §14) takes
     `If-None-Match`, sends `ETag` and answers 304."""
     if endpoint.conditional:
         parameters = [*parameters, IF_NONE_MATCH, ETAG]
         responses = {200: responses[200], 304: NOT_MODIFIED, **responses}
     if write:
         parameters = [*parameters, IDEMPOTENCY_KEY, IDEMPOTENT_REPLAYED]
-        responses = {**responses, 409: responses.get(409, CONFLICT), **BODY_ERRORS}
+        body_errors = {status: error for status, error in BODY_ERRORS.items() if status not in responses}
+        responses = {**responses, 409: responses.get(409, CONFLICT), **body_errors}
     if not endpoint.token_required:
         kwargs["auth"] = []
     return extend_schema(
@@ -394,6 +401,136 @@ rate_ticket = _operation(
         409: _conflict(
             "The ticket is not closed.",
             error_example("Not closed", 409, messages.TICKET_NOT_CLOSED.format(ticket_no="TT1130")),
+        ),
+    },
+)
+
+_ATTACHMENT = {
+    "id": "21x1",
+    "filename": "screenshot.png",
+    "contenttype": "image/png",
+    "size": "48213",
+    "createdtime": "2021-09-11 10:15:00",
+    "author": "customer",
+}
+_ATTACHMENT_LIMITS = (
+    "At most `CRM_ATTACHMENT_MAX_BYTES` bytes (10 MiB unless configured) and "
+    "`CRM_ATTACHMENT_MAX_PER_TICKET` attachments a ticket (20 unless configured)."
+)
+
+add_ticket_attachment = _operation(
+    E8,
+    tag="attachments",
+    description="Attach a file to one of the contact's tickets: a `multipart/form-data` form with "
+    "`ticketNo`, `contactId` and exactly one file part `file`. The type is sniffed from the "
+    f"bytes (never the declared type or the name): {', '.join(f'`{t}`' for t in ALLOWED_CONTENT_TYPES)} "
+    f"(UTF-8 text without NUL that is not HTML, XML, SVG, a script or other markup). {_ATTACHMENT_LIMITS} "
+    "The 1 MiB body limit of the JSON endpoints does not apply. Counts as a customer comment: "
+    "`update_log` gains `Attachment '<filename>' added by the customer on <when>.`, `Wait For "
+    "Response` and a recently closed ticket become `Open`, one closed longer ago is 409.",
+    write=True,
+    request={"multipart/form-data": TicketAttachmentRequest},
+    responses={
+        200: _ok(
+            envelope("TicketAttachmentAdded", TicketAttachment()), "The attachment as stored.", _ATTACHMENT
+        ),
+        400: _bad_request(
+            error_example("Missing file", 400, messages.FIELD_REQUIRED.format(name="file")),
+            error_example("Empty file", 400, messages.ATTACHMENT_EMPTY),
+        ),
+        401: UNAUTHORIZED,
+        403: NOT_YOUR_CONTACT,
+        404: TICKET_NOT_FOUND,
+        409: _conflict(
+            "The ticket was closed `CRM_REOPEN_DAYS` days ago or more, or already holds the most "
+            "attachments allowed.",
+            CLOSED_FOR_GOOD,
+            error_example("Full", 409, messages.ATTACHMENTS_FULL.format(ticket_no="TT1130")),
+        ),
+        413: _error(
+            "The file is over `CRM_ATTACHMENT_MAX_BYTES` (counted as read, whatever `Content-Length` says).",
+            error_example("Too large", 413, messages.ATTACHMENT_TOO_LARGE.format(max_bytes=10485760)),
+        ),
+        415: _error(
+            "The body is not `multipart/form-data`, or the file's sniffed type is not allowed.",
+            error_example(
+                "Not multipart",
+                415,
+                messages.UPLOAD_UNSUPPORTED_MEDIA_TYPE.format(content_type="application/json"),
+            ),
+            error_example(
+                "Type refused", 415, messages.ATTACHMENT_TYPE_NOT_ALLOWED.format(content_type="text/html")
+            ),
+        ),
+    },
+)
+
+list_ticket_attachments = _operation(
+    E9,
+    tag="attachments",
+    description="The public attachments of one of the contact's tickets, oldest first: the "
+    "customer's and those on agents' public replies; never those on internal notes.",
+    parameters=[TICKET_NO_QUERY],
+    responses={
+        200: _ok(
+            envelope("TicketAttachments", TicketAttachment(many=True)),
+            "The attachments (`[]` when none).",
+            [_ATTACHMENT],
+        ),
+        400: _bad_request(MISSING_TICKET_NO),
+        401: UNAUTHORIZED,
+        404: TICKET_NOT_FOUND,
+    },
+)
+
+_DOWNLOAD_HEADERS = [
+    OpenApiParameter(
+        "Content-Disposition",
+        location=OpenApiParameter.HEADER,
+        response=[200],
+        description="`attachment; filename*=UTF-8''<percent-encoded file name>`.",
+    ),
+    OpenApiParameter(
+        "Content-Security-Policy",
+        location=OpenApiParameter.HEADER,
+        response=[200],
+        description=f"`{CONTENT_SECURITY_POLICY}`.",
+    ),
+    OpenApiParameter(
+        "Cache-Control",
+        location=OpenApiParameter.HEADER,
+        response=[200, 302],
+        description=f"`{CACHE_CONTROL}`.",
+    ),
+    OpenApiParameter(
+        "Location",
+        location=OpenApiParameter.HEADER,
+        response=[302],
+        description="A presigned URL of the object store, valid at most 5 minutes.",
+    ),
+]
+
+get_ticket_attachment = _operation(
+    E10,
+    tag="attachments",
+    description="One attachment's bytes, not in the envelope (errors are envelopes), with "
+    "`Content-Type` the sniffed type, `Content-Length`, `Content-Disposition: attachment`, "
+    f"`X-Content-Type-Options: nosniff`, `Content-Security-Policy: {CONTENT_SECURITY_POLICY}` and "
+    f"`Cache-Control: {CACHE_CONTROL}`. With an object store and `CRM_ATTACHMENT_REDIRECT` on, "
+    "302 to a URL valid at most 5 minutes serving the same bytes with the same type and "
+    "disposition.",
+    parameters=[ATTACHMENT_ID_QUERY, *_DOWNLOAD_HEADERS],
+    responses={
+        **{
+            (200, content_type): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes.")
+            for content_type in ALLOWED_CONTENT_TYPES
+        },
+        302: OpenApiResponse(description="The bytes are at `Location` (object store, presigned)."),
+        400: _bad_request(error_example("Missing id", 400, messages.QUERY_REQUIRED.format(name="id"))),
+        401: UNAUTHORIZED,
+        404: _error(
+            "No such attachment, or not on one of the token contact's tickets, or on an internal note.",
+            error_example("Not found", 404, messages.ATTACHMENT_NOT_FOUND.format(id="21x1")),
         ),
     },
 )

@@ -8,7 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
 from crmapi import channels, idempotency, limits
 from crmapi.headers import SR_DATE_PATTERN
-from crmapi.inputs import LIST_PARAMETERS, TICKET_NO_PARAMETER, Kind, QueryParameter
+from crmapi.inputs import ATTACHMENT_ID_PARAMETER, LIST_PARAMETERS, TICKET_NO_PARAMETER, Kind, QueryParameter
 from crmapi.openapi.components import NOT_ONLY_SPACE, STATUSES, VISIBLE_ASCII, any_case, canonical
 from crmapi.openapi.examples import EXAMPLE_CORRELATION_ID, EXAMPLE_KEY
 
@@ -192,4 +192,5 @@ def query_parameter(parameter: QueryParameter) -> OpenApiParameter:
 
 
 LIST_QUERY = [query_parameter(parameter) for parameter in LIST_PARAMETERS]  # E1
-TICKET_NO_QUERY = query_parameter(TICKET_NO_PARAMETER)  # E6, E7
+TICKET_NO_QUERY = query_parameter(TICKET_NO_PARAMETER)  # E6, E7, E9
+ATTACHMENT_ID_QUERY = query_parameter(ATTACHMENT_ID_PARAMETER)  # E10
