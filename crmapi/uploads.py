@@ -40,6 +40,12 @@ def body_max_bytes() -> int:
     return settings.CRM_ATTACHMENT_MAX_BYTES + FORM_OVERHEAD_BYTES
 
 
+def largest_body_bytes() -> int:
+    """The largest body any endpoint could accept (E8's, else the JSON limit): how much of a
+    chunked body the servers de-chunk before the endpoint's own limit judges it."""
+    return max(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, body_max_bytes())
+
+
 class AttachmentUploadHandler(FileUploadHandler):
     """Keeps the first `file` part in a temporary file, counting and hashing its bytes."""
 

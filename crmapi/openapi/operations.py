@@ -173,9 +173,9 @@ def _operation(
 ):
     """The endpoint's decorator: its operationId, summary, `operation` header and token rule come
     from its declaration (crmapi.endpoints). Every operation also answers 405, 429 and 500; a
-    `write` (a POST with a JSON body) also takes an `Idempotency-Key` and answers 409 (the given
-    one, else the key's conflicts alone), 413 and 415 (the given ones, else the JSON body's); a `conditional` read (CONTRACT §14) takes
-    `If-None-Match`, sends `ETag` and answers 304."""
+    `write` (a POST) also takes an `Idempotency-Key` and answers 409 (the given one, else the
+    key's conflicts alone), 413 and 415 (the given ones, else the JSON body's); a `conditional`
+    read (CONTRACT §14) takes `If-None-Match`, sends `ETag` and answers 304."""
     if endpoint.conditional:
         parameters = [*parameters, IF_NONE_MATCH, ETAG]
         responses = {200: responses[200], 304: NOT_MODIFIED, **responses}

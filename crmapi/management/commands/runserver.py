@@ -16,11 +16,12 @@ the same limits and answers hold on both servers (CONTRACT §8).
 
 import io
 
-from django.conf import settings
 from django.core.servers import basehttp
 from whitenoise.runserver_nostatic.management.commands.runserver import (  # type: ignore[import-untyped]
     Command as WhiteNoiseRunserver,
 )
+
+from crmapi.uploads import largest_body_bytes
 
 
 def dechunked(stream, limit: int) -> bytes:
@@ -51,7 +52,8 @@ class RequestHandler(basehttp.WSGIRequestHandler):
             return False
         chunked = "chunked" in self.headers.get("Transfer-Encoding", "").lower()
         if chunked and self.headers.get("Content-Length") is None:
-            self.chunked_body = dechunked(self.rfile, settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+            # Held in memory: the development server only (gunicorn's spools to disk).
+            self.chunked_body = dechunked(self.rfile, largest_body_bytes() + 1)
             # Django's handler reads the body from `rfile`; the socket's is closed in `finish`.
             self.socket_rfile, self.rfile = self.rfile, io.BytesIO(self.chunked_body)
             self.close_connection = True  # what is left of an oversized body stays unread
