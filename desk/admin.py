@@ -7,12 +7,19 @@ read-only. Tickets are created by the API channels only, so the desk has no "Add
 """
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Value, When
-from django.http import HttpResponseRedirect
-from django.utils.html import format_html
+from django.http import Http404, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 from django.utils.timesince import timesince
 
+from attachments.downloads import attachment_download
+from attachments.models import Attachment
+from attachments.services import AttachmentRefused, attachment_create
+from attachments.sniffing import ALLOWED_CONTENT_TYPES
 from desk.actions import TICKET_ACTIONS
 from desk.filters import AssigneeFilter, CategoryFilter, RatingFilter, WaitingFilter
 from desk.forms import (
@@ -22,6 +29,7 @@ from desk.forms import (
     ReplyForm,
     StaffChoiceField,
     active_staff,
+    attachment_refusal_text,
     reply_action,
 )
 from desk.refusals import ServiceRefused, service_refusals
@@ -69,6 +77,34 @@ def rating_of(ticket: Ticket) -> TicketRating | None:
 
 # --- The conversation --------------------------------------------------------------------------
 
+# Shown as a thumbnail in the conversation; every other type is a link with its name and size.
+THUMBNAIL_TYPES = frozenset(kind for kind in ALLOWED_CONTENT_TYPES if kind.startswith("image/"))
+DOWNLOAD_URL_NAME = "tickets_ticket_attachment"
+
+
+def attachment_links(attachments) -> str:
+    """Each attachment as a link to the staff download (`TicketAdmin.attachment_view`): an image
+    as its thumbnail, anything else as its name and size. The thumbnail is the download itself:
+    an <img> shows it although the download says `attachment`, so no file is ever served inline."""
+    items = []
+    for attachment in attachments:
+        url = reverse(f"admin:{DOWNLOAD_URL_NAME}", args=[attachment.ticket_id, attachment.pk])
+        label = f"{attachment.filename} ({filesizeformat(attachment.size)})"
+        if attachment.content_type in THUMBNAIL_TYPES:
+            items.append(
+                format_html(
+                    '<a class="desk-attachment desk-thumbnail" href="{}" title="{}">'
+                    '<img src="{}" alt="{}" loading="lazy"></a>',
+                    url,
+                    label,
+                    url,
+                    attachment.filename,
+                )
+            )
+        else:
+            items.append(format_html('<a class="desk-attachment" href="{}">{}</a>', url, label))
+    return format_html_join("", "{}", ((item,) for item in items))
+
 
 class ConversationInline(admin.TabularInline):
     """The ticket's messages, oldest first, read-only for everyone: what was said stays said."""
@@ -78,12 +114,16 @@ class ConversationInline(admin.TabularInline):
     verbose_name_plural = "conversation"
     extra = 0
     can_delete = False
-    fields = ("created_at", "author", "visibility", "text")
+    fields = ("created_at", "author", "visibility", "text", "files")
     readonly_fields = fields
     ordering = ("created_at", "id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author_user")
+        return super().get_queryset(request).select_related("author_user").prefetch_related("attachments")
+
+    @admin.display(description="attachments")
+    def files(self, comment):
+        return attachment_links(comment.attachments.all())
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -193,6 +233,7 @@ class TicketAdmin(admin.ModelAdmin):
             },
         ),
         ("History", {"fields": (("created_at", "modified_at", "modified_by_name"), "update_log")}),
+        ("Customer's attachments", {"fields": ("customer_attachments",)}),
         ("Customer's rating", {"fields": (("rating_given", "rating_comment"),)}),
         (
             "Status, priority and assignment",
@@ -222,6 +263,7 @@ class TicketAdmin(admin.ModelAdmin):
         "rating_given",
         "rating_comment",
         "waiting_summary",
+        "customer_attachments",
     )
     inlines = (ConversationInline, ReplyInline)
 
@@ -313,9 +355,28 @@ class TicketAdmin(admin.ModelAdmin):
                 priority=form.cleaned_data["priority"],
             )
 
+    def get_urls(self):
+        download = path(
+            "<int:object_id>/attachments/<int:attachment_id>/",
+            self.admin_site.admin_view(self.attachment_view, cacheable=True),
+            name=DOWNLOAD_URL_NAME,
+        )
+        return [download, *super().get_urls()]
+
+    def attachment_view(self, request, object_id, attachment_id):
+        """Staff download one of the ticket's attachments, internal notes' included, with the
+        same safe headers as the customer's download (attachments.downloads)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        attachment = Attachment.objects.filter(pk=attachment_id, ticket_id=object_id).first()
+        if attachment is None:
+            raise Http404("No such attachment on this ticket.")
+        return attachment_download(attachment)
+
     def save_formset(self, request, form, formset, change):
         """The conversation is read-only; a reply becomes a comment through the service, public
-        or internal as the button pressed says (the form refuses a reply without one)."""
+        or internal as the button pressed says (the form refuses a reply without one), and its
+        files attachments of that comment, in the same transaction (the admin's one save)."""
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if not issubclass(formset.form, ReplyForm):
             return
@@ -329,6 +390,11 @@ class TicketAdmin(admin.ModelAdmin):
                         text=reply.cleaned_data["text"],
                         is_internal=action.is_internal,
                     )
+                for file in reply.cleaned_data["attachments"]:
+                    try:
+                        attachment_create(ticket=form.instance, file=file, comment=comment)
+                    except AttachmentRefused as refusal:  # the ticket filled up since the form's check
+                        raise ServiceRefused(attachment_refusal_text(refusal, file.name)) from refusal
                 formset.new_objects.append(comment)
 
     @admin.display(description="ticket", ordering="ticket_number")
@@ -395,6 +461,13 @@ class TicketAdmin(admin.ModelAdmin):
     def rating_comment(self, ticket):
         rating = rating_of(ticket)
         return self.or_empty(rating.comment if rating is not None and rating.comment else None)
+
+    @admin.display(description="files")
+    def customer_attachments(self, ticket):
+        """The customer's own attachments (E8), which belong to no message; agents' files show
+        with their reply or note in the conversation."""
+        files = attachment_links(ticket.attachments.filter(comment__isnull=True))
+        return files or "None."
 
     @admin.display(description="category", ordering="ticket_categories")
     def categories(self, ticket):

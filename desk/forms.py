@@ -3,9 +3,14 @@
 import enum
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import get_user_model
+from django.template.defaultfilters import filesizeformat
 
+from attachments import services as attachment_services
+from attachments.filenames import clean_filename
+from attachments.sniffing import ALLOWED_CONTENT_TYPES
 from desk.login_limits import locked_message, login_failed, login_locked, login_succeeded
 from tickets.formats import user_display_name
 from tickets.models import COMMENT_MAX_LENGTH, Comment
@@ -73,16 +78,56 @@ def reply_action(data) -> ReplyAction | None:
         return None
 
 
+FILES_WITHOUT_ACTION = (
+    f'To send files, press "{ReplyAction.SEND.label}" or "{ReplyAction.NOTE.label}" with a message.'
+)
+
+
+def attachment_refusal_text(refusal: attachment_services.AttachmentRefused, filename: str) -> str:
+    """Why the attachments rules refused a file, as the agent reads it on the reply box."""
+    if isinstance(refusal, attachment_services.AttachmentTooLarge):
+        limit = settings.CRM_ATTACHMENT_MAX_BYTES
+        return f"“{filename}” is larger than {filesizeformat(limit)} ({limit} bytes)."
+    if isinstance(refusal, attachment_services.AttachmentEmpty):
+        return f"“{filename}” is empty."
+    if isinstance(refusal, attachment_services.AttachmentTypeNotAllowed):
+        return f"“{filename}” is of type {refusal.content_type}, which is not allowed."
+    limit = settings.CRM_ATTACHMENT_MAX_PER_TICKET
+    return f"A ticket holds at most {limit} attachments; these files would pass that."
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ReplyFilesField(forms.FileField):
+    """Any number of files in one input (the ticket's limit caps them, see `ReplyForm`)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(ReplyFilesField, self).clean(file, initial) for file in files]
+
+
 class ReplyForm(forms.ModelForm):
     """The reply box. With a reply button its text is required (a blank reply is an error on the
     page, nothing of the save is kept); with "Save" it must be empty, so a typed reply is never
-    dropped or sent without the agent saying to whom."""
+    dropped or sent without the agent saying to whom. Files go with the message, public or
+    internal as it is; the attachments rules check them here, so a refused file is an error on
+    the page and nothing of the save is kept."""
 
     text = forms.CharField(
         label="Message",
         max_length=COMMENT_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+    )
+    attachments = ReplyFilesField(
+        label="Attach files",
+        required=False,
+        allow_empty_file=True,  # the attachments rules refuse an empty file, with their reason
+        help_text=f"They go with the message. Allowed types: {', '.join(ALLOWED_CONTENT_TYPES)}.",
     )
 
     class Meta:
@@ -102,6 +147,22 @@ class ReplyForm(forms.ModelForm):
         if self.reply_action is None and text.strip():
             raise forms.ValidationError(REPLY_WITHOUT_ACTION, code="no_action")
         return text
+
+    def clean_attachments(self) -> list:
+        files = self.cleaned_data["attachments"]
+        if not files:
+            return files
+        if self.reply_action is None:
+            raise forms.ValidationError(FILES_WITHOUT_ACTION, code="no_action")
+        for file in files:
+            try:
+                attachment_services.attachment_check(
+                    ticket=self.instance.ticket, file=file, adding=len(files)
+                )
+            except attachment_services.AttachmentRefused as refusal:
+                message = attachment_refusal_text(refusal, clean_filename(file.name or ""))
+                raise forms.ValidationError(message, code="refused") from None
+        return files
 
 
 class DeskLoginForm(AdminAuthenticationForm):

@@ -14,9 +14,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from tests.support.attachments import PDF_BYTES, attachment_form, post_attachment
 from tests.support.chromium import BROWSER_TEST_MARKS, chromium_page
 from tests.support.client import envelope_result
-from tests.support.endpoints import CONTACT, E1, E4, E6, E7, OTHER_CONTACT
+from tests.support.endpoints import CONTACT, E1, E4, E6, E7, E9, E10, OTHER_CONTACT
 from tests.support.processes import ROOT
 from tickets import services
 from tickets.models import Ticket, TicketStatus
@@ -177,3 +178,41 @@ def test_a_customer_reopening_brings_the_ticket_to_the_top_and_the_agent_answers
     lines = record["update_log"].split("\n")
     assert lines[-2].startswith("Status changed from Closed to Open by the customer on ")
     assert lines[-1].startswith("Status changed from Open to Wait For Response by Dana Reyes on ")
+
+
+def test_an_agent_sees_the_customers_screenshot_and_answers_with_a_pdf_the_customer_downloads(
+    live_server, desk, api, client, tmp_path
+):
+    """The customer attaches a screenshot (E8); Dana sees it as a thumbnail on the ticket page
+    and answers with a PDF; the customer lists it (E9) and downloads its bytes (E10)."""
+    from playwright.sync_api import expect
+
+    ticket_no = f"TT{desk.ticket_number}"
+    form = attachment_form(ticket_no, filename="error-screen.png")
+    envelope_result(post_attachment(client, form))
+    pdf = tmp_path / "refund-confirmation.pdf"
+    pdf.write_bytes(PDF_BYTES)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    with chromium_page() as page:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/admin/tickets/ticket/")
+        page.locator("#result_list").get_by_role("link", name=ticket_no).click()
+        thumbnail = page.locator('img[alt="error-screen.png"]')
+        expect(thumbnail).to_be_visible()
+        assert thumbnail.evaluate("image => image.complete && image.naturalWidth") == 1
+        page.fill(f"{REPLY}-text", "Here is the refund confirmation.")
+        page.set_input_files(f"{REPLY}-attachments", str(pdf))
+        page.get_by_role("button", name="Send to customer").click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        expect(page.locator("#comments-group")).to_contain_text("refund-confirmation.pdf")
+        page.screenshot(path=str(SCREENSHOTS / "ticket-page-attachments.png"), full_page=True)
+
+    listed = envelope_result(api.call(E9, query={"ticketNo": ticket_no}))
+    assert [(item["filename"], item["author"]) for item in listed] == [
+        ("error-screen.png", "customer"),
+        ("refund-confirmation.pdf", "agent"),
+    ]
+    download = api.call(E10, query={"id": listed[1]["id"]})
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == PDF_BYTES

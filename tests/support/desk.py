@@ -90,11 +90,14 @@ def save_ticket(client, ticket: Ticket, **changes):
     return client.post(change_url(ticket), {**data, "_save": "Save"})
 
 
-def send_reply(client, ticket: Ticket, action: str, text: str = "", **changes):
+def send_reply(client, ticket: Ticket, action: str, text: str = "", files=(), **changes):
     """Submit the ticket page with `text` in the reply box through the reply button `action`
-    (`desk.forms.ReplyAction`), other `changes` applied as in `save_ticket`."""
-    data = form_data(client.get(change_url(ticket)), "ticket_form")
+    (`desk.forms.ReplyAction`), with `files` (e.g. `tests.support.attachments.NamedBytes`) in its
+    file input (multipart, as the page's form is), other `changes` applied as in `save_ticket`."""
+    data: dict = form_data(client.get(change_url(ticket)), "ticket_form")
     data[f"{REPLY}-text"] = text
+    if files:
+        data[f"{REPLY}-attachments"] = list(files)
     for name, value in changes.items():
         if value is None:
             data.pop(name, None)
