@@ -61,8 +61,7 @@ def test_redoc_renders_offline(live_server, offline_page):
 
     page, refused = offline_page
     page.goto(f"{live_server.url}/api/redoc/")
-    heading = page.get_by_role(
-        "heading", name="E4 · Add a comment to one of the contact's tickets", exact=True
-    )
+    # The first of two: the trailing-slash form of the path has the same summary, marked as such.
+    heading = page.get_by_role("heading", name="E4 · Add a comment to one of the contact's tickets").first
     expect(heading).to_be_visible()
     assert refused == []
