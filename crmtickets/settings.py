@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
     "TAGS": [
         {"name": "tickets", "description": "The token contact's tickets (E1, E5, E7, E11, E12)."},
         {"name": "comments", "description": "The conversation on a ticket (E4, E6)."},
+        {"name": "attachments", "description": "Files attached to a ticket's conversation (E8, E9, E10)."},
         {"name": "issue types", "description": "The catalogue a customer picks from (E2)."},
         {"name": "social", "description": "Tickets from social and app channels, without a token (E3)."},
     ],
