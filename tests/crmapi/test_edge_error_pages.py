@@ -6,7 +6,7 @@ import re
 
 from django.core.management import call_command
 
-from crmapi import limits
+from crmapi import limits, uploads
 from crmapi.edge_errors import ERROR_PAGES_DIR, error_pages
 from crmapi.edge_limits import HEADER_BUFFER_KIB, HEADER_BUFFERS
 
@@ -49,3 +49,13 @@ def test_nginxs_header_buffers_are_the_stated_limits():
 
 def test_nginxs_body_limit_is_the_contracts():
     assert directive("client_max_body_size") == f"{limits.BODY_MAX_MIB}m"
+
+
+def test_nginxs_upload_limit_holds_the_largest_e8_body_of_the_default_settings():
+    """E8's location lets through every upload the app could accept (it refuses the rest with
+    its own 413); a larger CRM_ATTACHMENT_MAX_BYTES needs this value raised too."""
+    found = re.search(
+        r"location ~ \^/crm/v1/ticket/attachment/\?\$ \{\s*client_max_body_size (\d+)m;", EDGE_CONF
+    )
+    assert found
+    assert int(found.group(1)) * 1024 * 1024 >= uploads.body_max_bytes()

@@ -14,13 +14,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from crmapi import messages
 from crmapi.edge_errors import error_page
 from crmapi.edge_limits import HEADER_BUFFER_KIB, HEADERS_MAX_KIB
+from tests.support.attachments import NamedBytes
 from tests.support.client import contract_headers
 from tests.support.edge import EdgeStack, read_response, require_nginx
-from tests.support.endpoints import E1, E2, E3, E5, TICKET_BODY
+from tests.support.endpoints import E1, E2, E3, E5, E8, TICKET_BODY
 
 ADDRESS_RATE = 5  # E3 creates per minute and client address, in this stack
 KIB = 1024
@@ -160,6 +162,23 @@ def test_body_over_1_mib_gets_the_413_envelope_from_nginx(edge):
     headers = {**contract_headers(E3), "Content-Type": "application/json"}
     arguments = assert_envelope(request(edge, "POST", E3.path, headers=headers, body=body), 413)
     assert arguments["errorMessage"] == messages.BODY_TOO_LARGE
+
+
+def test_an_upload_over_1_mib_reaches_e8_through_its_own_body_limit(edge):
+    """E8's limit is its own (CONTRACT §13), not the 1 MiB of the JSON bodies."""
+    contact = 640_000 + random.randrange(10_000)
+    assert keyed_create(edge, contact, secrets.token_hex(8))[-1] == 200
+    _, _, listed = request(edge, "GET", E1.path, headers=contract_headers(E1, contact=contact))
+    ticket_no = json.loads(listed)["response"]["result"][0]["ticket_no"]
+    form = {
+        "ticketNo": ticket_no,
+        "contactId": str(contact),
+        "file": NamedBytes("log.txt", b"line\n" * 600_000),
+    }
+    headers = {**contract_headers(E8, contact=contact), "Content-Type": MULTIPART_CONTENT}
+    status, _, body = request(edge, "POST", E8.path, headers=headers, body=encode_multipart(BOUNDARY, form))
+    assert status == 200, body[:300]
+    assert json.loads(body)["response"]["result"]["size"] == str(len(b"line\n" * 600_000))
 
 
 def test_chunked_body_reaches_the_app_whole(edge):
