@@ -267,12 +267,24 @@ def _value_schema(field: inputs.BodyField) -> dict:
     }
 
 
-class BodyFieldSchema(serializers.Field):
-    """A body field in a request component; its schema is derived from the declaration when the
-    description is generated, so the description always says what validation does."""
+def form_field_schema(field: inputs.BodyField) -> dict:
+    """A form field's property: a multipart/form-data part is text, so only the value's string
+    form (with the integer one too, a validator reads `1130` as both and refuses the `oneOf`)."""
+    schema = body_field_schema(field)
+    if "oneOf" not in schema:
+        return schema
+    text = next(choice for choice in schema["oneOf"] if choice["type"] == "string")
+    return {**text, "description": schema["description"]}
 
-    def __init__(self, declaration: inputs.BodyField, **kwargs):
+
+class BodyFieldSchema(serializers.Field):
+    """A body field in a request component (a JSON body's, or a form's when `form`); its schema is
+    derived from the declaration when the description is generated, so the description always
+    says what validation does."""
+
+    def __init__(self, declaration: inputs.BodyField, *, form: bool = False, **kwargs):
         self.declaration = declaration
+        self.form = form
         super().__init__(required=_schema_required(declaration), **kwargs)
 
 
@@ -280,7 +292,8 @@ class BodyFieldSchemaExtension(OpenApiSerializerFieldExtension):
     target_class = BodyFieldSchema
 
     def map_serializer_field(self, auto_schema, direction):
-        return body_field_schema(self.target.declaration)
+        schema_of = form_field_schema if self.target.form else body_field_schema
+        return schema_of(self.target.declaration)
 
 
 def request_component(name: str, doc: str, fields, *, key=lambda field: field.name):
@@ -484,8 +497,8 @@ TicketAttachmentRequest = type(
     {
         "__doc__": "E8's multipart/form-data form: the ticket, the file and the contact.",
         "__module__": __name__,
-        "ticketNo": BodyFieldSchema(inputs.TICKET_NO_FIELD),
+        "ticketNo": BodyFieldSchema(inputs.TICKET_NO_FIELD, form=True),
         "file": FileField(),
-        "contactId": BodyFieldSchema(inputs.CONTACT_ID_FIELD),
+        "contactId": BodyFieldSchema(inputs.CONTACT_ID_FIELD, form=True),
     },
 )
