@@ -10,11 +10,20 @@ Usage: api_client_check.py <service base URL> (the token in CRM_API_CHECK_TOKEN)
 """
 
 import datetime
+import io
 import os
 import sys
 from typing import Any, cast
 
 from crm_client import AuthenticatedClient, Client
+from crm_client.api.attachments import (
+    add_ticket_attachment,
+    add_ticket_attachment_trailing_slash,
+    get_ticket_attachment,
+    get_ticket_attachment_trailing_slash,
+    list_ticket_attachments,
+    list_ticket_attachments_trailing_slash,
+)
 from crm_client.api.comments import (
     add_ticket_comment,
     add_ticket_comment_trailing_slash,
@@ -36,6 +45,7 @@ from crm_client.api.tickets import (
     update_ticket_status_trailing_slash,
 )
 from crm_client.models import (
+    AddTicketAttachmentOperationEnum,
     AddTicketCommentOperationEnum,
     CommentSubmittedEnvelope,
     CreateOperationEnum,
@@ -46,6 +56,11 @@ from crm_client.models import (
     RateTicketOperationEnum,
     SocialTicketCreateDocumentRequest,
     SocialTicketCreateRequest,
+    TicketAttachmentAddedEnvelope,
+    TicketAttachmentOperationEnum,
+    TicketAttachmentRequest,
+    TicketAttachmentsEnvelope,
+    TicketAttachmentsOperationEnum,
     TicketCommentRequest,
     TicketCommentsEnvelope,
     TicketCommentsOperationEnum,
@@ -61,7 +76,7 @@ from crm_client.models import (
     TicketStatusRequest,
     UpdateTicketStatusOperationEnum,
 )
-from crm_client.types import Response
+from crm_client.types import File, Response
 
 HEADERS: dict[str, Any] = {
     "correlation_id": "123e4567-e89b-12d3-a456-426614174000",
@@ -70,6 +85,8 @@ HEADERS: dict[str, Any] = {
     "destination": DestinationEnum.CRM,
 }
 CONTACT = "649797"
+# E8's file: UTF-8 text, which the service sniffs as text/plain.
+NOTE = b"Router log: link down at 10:15, up at 10:17.\n"
 
 calls = 0
 
@@ -82,6 +99,15 @@ def answered(response: Response[Any], model: type) -> Any:
     if response.status_code != 200 or not isinstance(envelope, model):
         sys.exit(f"{model.__name__}: {response.status_code} {response.content[:300]!r}")
     return cast(Any, envelope).response.result
+
+
+def downloaded(response: Response[Any], content: bytes) -> None:
+    """E10's answer is the file: these bytes, read as a File, or exit."""
+    global calls
+    calls += 1
+    file = response.parsed
+    if response.status_code != 200 or not isinstance(file, File) or file.payload.read() != content:
+        sys.exit(f"E10: {response.status_code} {response.content[:300]!r}")
 
 
 def ticket_body() -> TicketCreateRequest:
@@ -190,6 +216,58 @@ def main() -> None:
                 **HEADERS,
             ),
             TicketRecordEnvelope,
+        )
+
+        e8 = (
+            add_ticket_attachment_trailing_slash.sync_detailed
+            if trailing
+            else add_ticket_attachment.sync_detailed
+        )
+        upload = TicketAttachmentRequest(
+            ticket_no=ticket_no,
+            file=File(payload=io.BytesIO(NOTE), file_name="router.log", mime_type="text/plain"),
+            contact_id=CONTACT,
+        )
+        added = answered(
+            e8(
+                client=client,
+                body=upload,
+                operation=AddTicketAttachmentOperationEnum.ADDTICKETATTACHMENT,
+                **HEADERS,
+            ),
+            TicketAttachmentAddedEnvelope,
+        )
+        assert (added.contenttype, added.size) == ("text/plain", str(len(NOTE))), added
+
+        e9 = (
+            list_ticket_attachments_trailing_slash.sync_detailed
+            if trailing
+            else list_ticket_attachments.sync_detailed
+        )
+        listed = answered(
+            e9(
+                client=client,
+                ticket_no=ticket_no,
+                operation=TicketAttachmentsOperationEnum.TICKETATTACHMENTS,
+                **HEADERS,
+            ),
+            TicketAttachmentsEnvelope,
+        )
+        assert [item.id for item in listed] == [added.id], listed
+
+        e10 = (
+            get_ticket_attachment_trailing_slash.sync_detailed
+            if trailing
+            else get_ticket_attachment.sync_detailed
+        )
+        downloaded(
+            e10(
+                client=client,
+                id=added.id,
+                operation=TicketAttachmentOperationEnum.TICKETATTACHMENT,
+                **HEADERS,
+            ),
+            NOTE,
         )
 
         e11 = (

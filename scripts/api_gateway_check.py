@@ -4,8 +4,11 @@
 service and runs this against Prism: every README example and every form the contract accepts
 (both body spellings, header values in any case, `status` and `ticketStatus` in any case, the
 trailing slash, E4's comment in the `data` header, a `Bearer ` token, integer `ticketNo` and
-`contactId`, E3's `contactId` null, empty or `12x…`) must come back with the service's answer and
-no `sl-violations` header, neither on the request (Prism's 422) nor on the response (its 500).
+`contactId`, E3's `contactId` null, empty or `12x…`, E8's form, E9's list, E10's download) must
+come back with the service's answer and no `sl-violations` header, neither on the request
+(Prism's 422) nor on the response (its 500); E10's bytes must be the ones uploaded. E8's files are
+text: Prism holds a body as text to validate it, so the bytes of a PNG would not reach the service
+as sent (the TypeScript client's check uploads one directly).
 A few requests the contract refuses must be refused by Prism itself, which proves it validates.
 
 Usage: api_gateway_check.py <gateway base URL> (the token in CRM_API_CHECK_TOKEN).
@@ -16,11 +19,12 @@ import os
 import sys
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E11, E12, Endpoint
+from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, Endpoint
 
 CORRELATION_ID = "123e4567-e89b-12d3-a456-426614174000"
 # The README's body: the document's example spelling.
@@ -53,6 +57,9 @@ TABLE_BODY = {
     "source": "app",
 }
 CONTACT = "649797"
+# E8's files: UTF-8 text, which the service sniffs as text/plain.
+LOG = b"Router log: link down at 10:15, up at 10:17.\n"
+NOTE = "Modem serial: ZX-4821, bought in März.\n".encode()
 
 
 @dataclass
@@ -61,6 +68,8 @@ class Sent:
     status: int
     body: object
     violations: str | None
+    raw: bytes = b""
+    wrong: str = ""  # what this check found wrong in an answer the gateway let through
 
 
 @dataclass
@@ -80,6 +89,7 @@ class Gateway:
         slash: bool = False,
         headers: dict[str, str] | None = None,
         drop: tuple[str, ...] = (),
+        form: dict[str, str | tuple[str, bytes]] | None = None,
     ) -> Sent:
         fixed = {
             "correlationId": CORRELATION_ID,
@@ -97,6 +107,8 @@ class Gateway:
         if body is not None:
             data = json.dumps(body).encode()
             sent_headers["Content-Type"] = "application/json"
+        if form is not None:
+            data, sent_headers["Content-Type"] = multipart(form)
         url = f"{self.base}{endpoint.path}{'/' if slash else ''}{'?' + query if query else ''}"
         request = urllib.request.Request(url, data=data, headers=sent_headers, method=endpoint.method.upper())
         result = _send(label, request)
@@ -110,6 +122,22 @@ class Gateway:
         return result
 
 
+def multipart(form: dict[str, str | tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A multipart/form-data body and its Content-Type: a (file name, bytes) value is a file part."""
+    boundary = uuid.uuid4().hex
+    parts = []
+    for name, value in form.items():
+        if isinstance(value, tuple):
+            filename, content = value
+            head = f'name="{name}"; filename="{filename}"\r\nContent-Type: application/octet-stream'
+        else:
+            head, content = f'name="{name}"', value.encode()
+        parts.append(
+            f"--{boundary}\r\nContent-Disposition: form-data; {head}\r\n\r\n".encode() + content + b"\r\n"
+        )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
 def _send(label: str, request: urllib.request.Request) -> Sent:
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -120,7 +148,7 @@ def _send(label: str, request: urllib.request.Request) -> Sent:
         parsed: object = json.loads(raw) if raw else None
     except ValueError:
         parsed = raw.decode(errors="replace")
-    return Sent(label, status, parsed, violations)
+    return Sent(label, status, parsed, violations, raw)
 
 
 def _hung_up(sent: Sent) -> bool:
@@ -231,6 +259,26 @@ def allowed(gateway: Gateway) -> list[Sent]:
         g.call(f"E6 ticketNo={reference}", E6, query=f"ticketNo={reference}")
         g.call(f"E7 ticketNo={reference}", E7, query=f"ticketNo={reference}")
 
+    uploads = [
+        ("a text file", {"ticketNo": ticket_no, "contactId": CONTACT, "file": ("router.log", LOG)}),
+        (
+            "ticketNo as digits, contactId 12x, non-ASCII text",
+            {"ticketNo": number, "contactId": "12x649797", "file": ("modem.txt", NOTE)},
+        ),
+    ]
+    attachments = []
+    for label, form in uploads:
+        added = g.call(f"E8 {label}", E8, form=form)
+        if added.status == 200:
+            attachments.append((result_of(added)["id"], form["file"]))
+    g.call("E8 with Idempotency-Key", E8, form=uploads[0][1], headers={"Idempotency-Key": "gateway-check-2"})
+    for reference in [ticket_no, number, record_id]:
+        g.call(f"E9 ticketNo={reference}", E9, query=f"ticketNo={reference}")
+    for attachment_id, (filename, content) in attachments:
+        downloaded = g.call(f"E10 {filename}", E10, query=f"id={attachment_id}")
+        if downloaded.raw != content:
+            downloaded.wrong = f"not the {len(content)} bytes uploaded but {downloaded.raw[:60]!r}"
+
     for endpoint, body, query in [
         (E1, None, ""),
         (E2, None, ""),
@@ -241,8 +289,12 @@ def allowed(gateway: Gateway) -> list[Sent]:
         (E7, None, f"ticketNo={ticket_no}"),
         (E11, {"ticketNo": ticket_no, "ticketStatus": "Closed", "contactId": CONTACT}, ""),
         (E12, rating, ""),
+        (E9, None, f"ticketNo={ticket_no}"),
     ]:
         g.call(f"{endpoint.name} trailing slash", endpoint, body=body, query=query, slash=True)
+    g.call("E8 trailing slash", E8, form=uploads[1][1], slash=True)
+    if attachments:
+        g.call("E10 trailing slash", E10, query=f"id={attachments[0][0]}", slash=True)
 
     g.call("header values in other case", E2, headers={"operation": "ISSUETYPES", "destination": "crm"})
     g.call(
@@ -268,6 +320,8 @@ def refused(gateway: Gateway) -> list[Sent]:
     g.call("E5 ticketStatus unknown", E5, body={**TABLE_BODY, "ticketStatus": "Opened"})
     g.call("E1 status unknown", E1, query="status=Done")
     g.call("E2 operation of another endpoint", E2, headers={"operation": "ticketDetail"})
+    g.call("E8 without the file part", E8, form={"ticketNo": "TT1", "contactId": CONTACT})
+    g.call("E10 without id", E10)
     return g.sent
 
 
@@ -281,6 +335,8 @@ def main() -> int:
                 f"refused what the contract allows: {sent.label}: {sent.status} "
                 f"{sent.violations or ''} {sent.body}"
             )
+        elif sent.wrong:
+            failures.append(f"wrong answer: {sent.label}: {sent.wrong}")
     stopped = refused(gateway)
     for sent in stopped:
         if sent.status != 422 or not isinstance(sent.body, dict) or "validation" not in sent.body:

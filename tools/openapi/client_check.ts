@@ -21,6 +21,21 @@ const fixed = {
   destination: "CRM",
 } as const;
 const contactId = "649797";
+// E8's file: a real 1x1 PNG. openapi-typescript types a binary part as a string, so the body
+// carries it as a binary string (one character a byte) and formData() turns it into bytes.
+const png = atob(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC",
+);
+const bytesOf = (binary: string): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(binary, (char) => char.charCodeAt(0));
+
+function formData(body: Schemas["TicketAttachmentRequest"]): FormData {
+  const form = new FormData();
+  form.append("ticketNo", body.ticketNo);
+  form.append("contactId", body.contactId);
+  form.append("file", new Blob([bytesOf(body.file)]), "screenshot.png");
+  return form;
+}
 let calls = 0;
 
 function ok<T>(label: string, answer: { data?: T; response: Response }): T {
@@ -124,6 +139,34 @@ async function main(): Promise<void> {
         params: { header: { ...fixed, operation: "ticketRecord" }, query: { ticketNo } },
       }),
     );
+    const added = ok(
+      `E8${slash}`,
+      await client.POST(slash ? "/crm/v1/ticket/attachment/" : "/crm/v1/ticket/attachment", {
+        params: { header: { ...fixed, operation: "addTicketAttachment" } },
+        body: { ticketNo, contactId, file: png },
+        bodySerializer: formData,
+      }),
+    ).response.result;
+    if (added.contenttype !== "image/png" || added.size !== String(png.length)) {
+      throw new Error(`E8${slash}: ${JSON.stringify(added)}`);
+    }
+    const attachments = ok(
+      `E9${slash}`,
+      await client.GET(slash ? "/crm/v1/ticket/attachments/" : "/crm/v1/ticket/attachments", {
+        params: { header: { ...fixed, operation: "ticketAttachments" }, query: { ticketNo } },
+      }),
+    ).response.result;
+    if (attachments.map((item) => item.id).join() !== added.id) throw new Error(`E9${slash}`);
+    const file = ok(
+      `E10${slash}`,
+      await client.GET(slash ? "/crm/v1/ticket/attachment/" : "/crm/v1/ticket/attachment", {
+        params: { header: { ...fixed, operation: "ticketAttachment" }, query: { id: added.id } },
+        parseAs: "arrayBuffer",
+      }),
+    );
+    if (new Uint8Array(file).join() !== bytesOf(png).join()) {
+      throw new Error(`E10${slash}: not the PNG uploaded`);
+    }
     const closed = ok(
       `E11${slash}`,
       await client.POST(slash ? "/crm/v1/ticket/status/" : "/crm/v1/ticket/status", {
