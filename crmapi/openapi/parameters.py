@@ -83,10 +83,12 @@ IDEMPOTENCY_KEY = _header(
 
 CHANNEL_KEY = _header(
     channels.HEADER,
-    {"minLength": limits.CHANNEL_KEY_MIN_LENGTH},
+    # No minLength: unconfigured, the service ignores any value, and configured, a short one is
+    # just an unknown key (401), so no value is malformed.
+    {},
     "The calling channel's key, required when the service is configured with channel keys "
-    "(`CRM_SOCIAL_CHANNEL_KEYS`; else ignored): a missing or unknown key is 401. Idempotency-Keys "
-    "then belong to the channel.",
+    f"(`CRM_SOCIAL_CHANNEL_KEYS`, each at least {limits.CHANNEL_KEY_MIN_LENGTH} characters; else "
+    "ignored): a missing or unknown key is 401. Idempotency-Keys then belong to the channel.",
     "6f1c0d9e8b7a6f5e4d3c2b1a",
     required=False,
 )
