@@ -25,37 +25,10 @@ from dataclasses import dataclass, field
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from crmapi.endpoints import E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11, E12, Endpoint
+from crmapi.openapi.examples import DOCUMENT_SPELLING_BODY as README_BODY
+from crmapi.openapi.examples import TABLE_SPELLING_BODY as TABLE_BODY
 
 CORRELATION_ID = "123e4567-e89b-12d3-a456-426614174000"
-# The README's body: the document's example spelling.
-README_BODY = {
-    "source": "app",
-    "ticketstatus": "Open",
-    "effectivedate": "",
-    "ticketcategories": "Plan change",
-    "ticket_title": "Plan change",
-    "description": "Plan change request for ",
-    "subcategory": "sub1",
-    "status": "New",
-    "category": "cat1",
-    "vouchertype": "",
-    "voucheridformat": "",
-    "passwordpattern": "",
-}
-TABLE_BODY = {
-    "ticketStatus": "Open",
-    "effectiveDate": "2021-09-11",
-    "ticketCategories": "Plan change",
-    "tickettitle": "Plan change",
-    "description": "Plan change request for ",
-    "subcategory": "sub1",
-    "status": "New",
-    "category": "cat1",
-    "voucherType": "",
-    "voucherIdFormat": "",
-    "passwordPattern": "",
-    "source": "app",
-}
 CONTACT = "649797"
 # E8's files: UTF-8 text, which the service sniffs as text/plain.
 LOG = b"Router log: link down at 10:15, up at 10:17.\n"
