@@ -285,7 +285,7 @@ class WebhookEndpointAdmin(ObjectActions):
 # --- The log: events, deliveries, attempts ------------------------------------------------------
 
 
-class ReadOnlyAdmin(ObjectActions):
+class NoChangesByHand:
     """What the service did, shown as it is: no add, change or delete by hand."""
 
     def has_add_permission(self, request, obj=None):
@@ -298,19 +298,16 @@ class ReadOnlyAdmin(ObjectActions):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyAdmin(NoChangesByHand, ObjectActions):
+    """A log page: its object actions, nothing to edit."""
+
+
+class ReadOnlyInline(NoChangesByHand, admin.TabularInline):
+    """A log's rows inside another log page."""
+
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def pretty_body(event: WebhookEvent) -> str:
