@@ -5,7 +5,6 @@ declared too large is the 413 before it is read. Every request is refused before
 
 import contextlib
 import http.client
-import json
 
 import pytest
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from crmapi import messages
 from tests.support.attachments import attachment_form, png_bytes
-from tests.support.client import contract_headers
+from tests.support.client import assert_raw_error, contract_headers
 from tests.support.endpoints import E8, OTHER_CONTACT
 from tests.support.live_server import running_server
 
@@ -58,29 +57,25 @@ def post(server, body, *, chunked=False, content_length: int | None = None):
         connection.close()
 
 
-def assert_envelope(answer, status: int, message: str) -> None:
-    got_status, content_type, body = answer
-    assert (got_status, content_type) == (status, "application/json"), body[:300]
-    assert json.loads(body)["response"]["result"]["arguments"]["errorMessage"] == message
-
-
 def test_a_chunked_3_mib_upload_is_read_whole(server):
     body = form_body(png_bytes(b"\x00" * 3 * 1024 * 1024))
-    assert_envelope(post(server, body, chunked=True), 403, messages.CONTACT_MISMATCH)
+    assert_raw_error(post(server, body, chunked=True), 403, messages.CONTACT_MISMATCH)
 
 
 def test_a_chunked_upload_over_the_limit_is_413(server):
     body = form_body(png_bytes(b"\x00" * (settings.CRM_ATTACHMENT_MAX_BYTES + 2 * 1024 * 1024)))
     message = messages.ATTACHMENT_TOO_LARGE.format(max_bytes=settings.CRM_ATTACHMENT_MAX_BYTES)
-    assert_envelope(post(server, body, chunked=True), 413, message)
+    assert_raw_error(post(server, body, chunked=True), 413, message)
 
 
 def test_a_content_length_shorter_than_the_body_is_a_truncated_form(server):
     body = form_body(png_bytes(b"\x00" * 3 * 1024 * 1024))
-    assert_envelope(post(server, body, content_length=1000), 400, messages.FIELD_REQUIRED.format(name="file"))
+    assert_raw_error(
+        post(server, body, content_length=1000), 400, messages.FIELD_REQUIRED.format(name="file")
+    )
 
 
 def test_a_content_length_larger_than_any_upload_is_413_unread(server):
     body = form_body(png_bytes())
     message = messages.ATTACHMENT_TOO_LARGE.format(max_bytes=settings.CRM_ATTACHMENT_MAX_BYTES)
-    assert_envelope(post(server, body, content_length=100 * 1024 * 1024), 413, message)
+    assert_raw_error(post(server, body, content_length=100 * 1024 * 1024), 413, message)

@@ -11,7 +11,7 @@ import pytest
 
 from crmapi import messages
 from tests.support.chunked import post_chunked
-from tests.support.client import contract_headers
+from tests.support.client import assert_raw_error, contract_headers
 from tests.support.endpoints import E3, E5, TICKET_BODY
 from tests.support.live_server import running_server
 
@@ -37,41 +37,35 @@ def send(server, endpoint=E3, *, headers: dict | None = None, body: bytes = b"{}
         connection.close()
 
 
-def assert_envelope(answer, status: int, message: str) -> None:
-    got_status, content_type, body = answer
-    assert (got_status, content_type) == (status, "application/json"), body[:300]
-    assert json.loads(body)["response"]["result"]["arguments"]["errorMessage"] == message
-
-
 def test_100_kb_header_value_reaches_the_app_and_gets_the_400_envelope(server):
     answer = send(server, headers={"correlationId": "x" * 100_000})
-    assert_envelope(answer, 400, messages.HEADER_CORRELATION_ID_INVALID)
+    assert_raw_error(answer, 400, messages.HEADER_CORRELATION_ID_INVALID)
 
 
 def test_100_kb_token_gets_the_401_envelope(server):
     answer = send(server, E5, headers={"token": "x" * 100_000})
-    assert_envelope(answer, 401, messages.TOKEN_PERIODS.format(count=0))
+    assert_raw_error(answer, 401, messages.TOKEN_PERIODS.format(count=0))
 
 
 def test_body_over_1_mib_gets_the_413_envelope(server):
     body = json.dumps({"description": "x" * MIB}).encode()
-    assert_envelope(send(server, body=body), 413, messages.BODY_TOO_LARGE)
+    assert_raw_error(send(server, body=body), 413, messages.BODY_TOO_LARGE)
 
 
 def test_invalid_utf8_gets_the_400_envelope(server):
-    assert_envelope(send(server, body=b'{"description": "\xff\xfe"}'), 400, messages.BODY_MALFORMED)
+    assert_raw_error(send(server, body=b'{"description": "\xff\xfe"}'), 400, messages.BODY_MALFORMED)
 
 
 def test_json_nested_100k_levels_deep_gets_the_400_envelope(server):
     body = b"[" * 100_000 + b"]" * 100_000
-    assert_envelope(send(server, body=body), 400, messages.BODY_MALFORMED)
+    assert_raw_error(send(server, body=body), 400, messages.BODY_MALFORMED)
 
 
 def test_header_beyond_gunicorns_128_kib_limit_is_refused_by_gunicorn_and_it_keeps_serving(server):
     """The one input the app never sees (docs/abuse-protection.md)."""
     status, _, _ = send(server, headers={"X-Padding": "x" * (129 * 1024)})
     assert status == 431
-    assert_envelope(send(server, headers={"destination": "ERP"}), 400, messages.HEADER_DESTINATION_INVALID)
+    assert_raw_error(send(server, headers={"destination": "ERP"}), 400, messages.HEADER_DESTINATION_INVALID)
 
 
 # --- Chunked bodies: read like any other, within the same limits (CONTRACT §8) -----------------
@@ -79,10 +73,10 @@ def test_header_beyond_gunicorns_128_kib_limit_is_refused_by_gunicorn_and_it_kee
 
 def test_chunked_body_over_1_mib_gets_the_413_envelope(server):
     body = json.dumps({"description": "x" * 2 * MIB}).encode()
-    assert_envelope(post_chunked(server.port, body), 413, messages.BODY_TOO_LARGE)
+    assert_raw_error(post_chunked(server.port, body), 413, messages.BODY_TOO_LARGE)
 
 
 def test_chunked_body_is_read_like_any_other(server):
     """Its fields are checked (the first missing one named), so it was read, not taken as empty."""
     answer = post_chunked(server.port, json.dumps(BODY_WITHOUT_TITLE).encode())
-    assert_envelope(answer, 400, messages.FIELD_REQUIRED.format(name="tickettitle"))
+    assert_raw_error(answer, 400, messages.FIELD_REQUIRED.format(name="tickettitle"))

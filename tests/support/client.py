@@ -85,3 +85,10 @@ def assert_error(response, status: int, message: str, error_code: str | None = N
     assert error["errorMessage"] == message
     if error_code is not None:
         assert error["errorCode"] == error_code
+
+
+def assert_raw_error(answer: tuple[int, str | None, bytes], status: int, message: str) -> None:
+    """`assert_error` for an answer read off a socket: (status, Content-Type, body)."""
+    got_status, content_type, body = answer
+    assert (got_status, content_type) == (status, "application/json"), body[:300]
+    assert json.loads(body)["response"]["result"]["arguments"]["errorMessage"] == message
