@@ -16,10 +16,12 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import connection
+from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
 from crmapi import messages
+from tests.support.attachments import attachment_form
 from tests.support.client import contract_headers
-from tests.support.endpoints import E6, E7, E11, E12, valid_body
+from tests.support.endpoints import E6, E7, E8, E9, E10, E11, E12, valid_body
 from tests.support.endpoints import ENDPOINTS as ENDPOINTS_BY_NAME
 from tests.support.processes import ROOT
 from tests.support.store import free_port
@@ -68,6 +70,7 @@ class LiveServer:
         }
         env.pop("REDIS_URL", None)
         self.log = log
+        self.attachment_id = "21x1"  # until E8 has stored one
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
             cwd=ROOT,
@@ -107,19 +110,31 @@ class LiveServer:
 
     @staticmethod
     def request(request: urllib.request.Request) -> tuple[int, dict]:
+        """(status, the JSON answer, or {} for a file's bytes)."""
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                return response.status, json.loads(response.read())
+                body = response.read()
+                is_json = response.headers.get_content_type() == "application/json"
+                return response.status, json.loads(body) if is_json else {}
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read())
 
     def call(self, endpoint, ticket_no: str) -> tuple[int, dict, float]:
-        """`endpoint` with valid headers and input; (status, body, seconds taken)."""
+        """`endpoint` with valid headers and input; (status, body, seconds taken). E8 uploads a
+        PNG to `ticket_no`; E10 downloads the last attachment E8 stored (E10's bytes read as
+        `{}`)."""
         headers = contract_headers(endpoint)
         body = valid_body(endpoint, ticket_no)
-        query = "?" + urlencode({"ticketNo": ticket_no}) if endpoint in (E6, E7) else ""
+        query = ""
+        if endpoint in (E6, E7, E9):
+            query = "?" + urlencode({"ticketNo": ticket_no})
+        elif endpoint is E10:
+            query = "?" + urlencode({"id": self.attachment_id})
         data = None
-        if body is not None:
+        if endpoint is E8:
+            data = encode_multipart(BOUNDARY, attachment_form(ticket_no))
+            headers["Content-Type"] = MULTIPART_CONTENT
+        elif body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
         request = urllib.request.Request(
@@ -130,14 +145,17 @@ class LiveServer:
         )
         started = time.monotonic()
         status, payload = self.request(request)
+        if endpoint is E8 and status == 200:
+            self.attachment_id = payload["response"]["result"]["id"]
         return status, payload, time.monotonic() - started
 
     def call_all(self, ticket_no: str) -> dict:
         """Every endpoint, from threads: {endpoint path and method: (status, body, seconds)}.
 
-        The others at once; then E11 closing the ticket and E12 rating it, in that order, since a
-        rating needs a closed ticket and E4's comment, run at the same time, would reopen it."""
-        in_order = [E11, E12]
+        The others at once; then E8 uploading and E10 downloading what it stored, E11 closing the
+        ticket and E12 rating it, in that order, since a rating needs a closed ticket and E4's
+        comment or E8's upload, run at the same time, would reopen it."""
+        in_order = [E8, E10, E11, E12]
         at_once = [endpoint for endpoint in ENDPOINTS if endpoint not in in_order]
         with ThreadPoolExecutor(len(at_once)) as pool:
             results = dict(
