@@ -132,7 +132,7 @@ def _create_on_comment(*, ticket: Ticket, file, comment: Comment) -> Attachment:
     if author is None or comment.ticket_id != ticket.pk:
         raise ValueError("an agent attaches a file to its own comment on the same ticket")
     # The row lock orders this event's line among the ticket's others (tickets.history).
-    locked = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+    locked = services.lock_ticket(ticket)
     now = timezone.now()
     content_type = _checked_content_type(locked, file)
     attachment = _store(

@@ -68,7 +68,7 @@ class TicketNotClosed(CustomerRequestRefused):
 # --- The conversation rule (CONTRACT §11) -----------------------------------------------------
 
 
-def _locked(ticket: Ticket) -> Ticket:
+def lock_ticket(ticket: Ticket) -> Ticket:
     """The ticket's row, locked and re-read: concurrent changes queue on it, and the events that
     render lines follow in the order they happened."""
     return Ticket.objects.select_for_update(of=("self",)).select_related("assigned_to").get(pk=ticket.pk)
@@ -217,7 +217,7 @@ def customer_activity(*, ticket: Ticket) -> Iterator[tuple[Ticket, datetime.date
     `with` gets the locked ticket and the time, writes the message and its event (an error there
     rolls everything back); then the ticket waits on an agent and is saved."""
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_ticket(ticket)
         now = timezone.now()
         if locked.ticket_status == TicketStatus.CLOSED:
             _reopen_or_refuse(locked, now)
@@ -253,7 +253,7 @@ def ticket_set_status_by_contact(*, ticket: Ticket, ticket_status: str) -> Ticke
     ticket as stored."""
     if ticket_status not in CUSTOMER_STATUSES:
         raise ValidationError(NOT_A_CUSTOMER_STATUS.format(status=ticket_status))
-    locked = _locked(ticket)
+    locked = lock_ticket(ticket)
     current = locked.ticket_status
     if ticket_status == TicketStatus.CLOSED:
         changes = current != TicketStatus.CLOSED
@@ -279,7 +279,7 @@ def ticket_rate_by_contact(*, ticket: Ticket, rating: int, comment: str = "") ->
         raise ValidationError(RATING_OUT_OF_RANGE)
     if len(comment) > RATING_COMMENT_MAX_LENGTH:
         raise ValidationError(RATING_COMMENT_TOO_LONG)
-    locked = _locked(ticket)
+    locked = lock_ticket(ticket)
     if locked.ticket_status != TicketStatus.CLOSED:
         raise TicketNotClosed(locked.ticket_number)
     now = timezone.now()
@@ -323,7 +323,7 @@ def ticket_update(
         raise ValidationError(UNKNOWN_STATUS.format(status=ticket_status))
     if priority is not None and priority not in TicketPriority.values:
         raise ValidationError(UNKNOWN_PRIORITY.format(priority=priority))
-    locked = _locked(ticket)
+    locked = lock_ticket(ticket)
     changes: list[tuple[EventKind, str, str]] = []
     assignee_ids: tuple[int | None, int | None] | None = None
     new_status = (
@@ -397,7 +397,7 @@ def comment_create_by_agent(*, ticket: Ticket, author, text: str, is_internal: b
         comment.save(force_insert=True)
         history.record_comment(comment=comment)
         return comment
-    locked = _locked(ticket)
+    locked = lock_ticket(ticket)
     locked.modified_by, locked.modified_at = author, now
     comment = Comment(ticket=locked, author_user=author, text=text, is_internal=False, created_at=now)
     comment.save(force_insert=True)
