@@ -49,6 +49,11 @@ class EventKind(models.TextChoices):
     # A file attached to the public conversation (by the customer, or to an agent's public
     # reply): `new_value` the file's name. An attachment on an internal note records no event.
     ATTACHMENT_ADDED = "attachment_added", "Attachment added"
+    # A service level target ran out before it was met (the sla app's periodic check; actor the
+    # system): `old_value` the target (first_reply, next_reply, resolution), `new_value` when it
+    # was due (ISO 8601 UTC). No update-log line: the log is the status, assignment and priority
+    # history.
+    SLA_BREACHED = "sla_breached", "SLA target breached"
 
 
 class ActorKind(models.TextChoices):

@@ -34,6 +34,9 @@ from tickets.prepared import PreparedQuery
 
 # Created by migration 0003_support_agent_group, which also fixes its permissions.
 SUPPORT_AGENT_GROUP = "Support agent"
+# Created by migration 0011_sla_breached_supervisor_group: support agents who also edit the
+# desk's settings (SLA calendars and policies, canned replies); each app grants its permissions.
+SUPERVISOR_GROUP = "Supervisor"
 
 COMMENT_BLANK = "A reply must not be blank."
 COMMENT_TOO_LONG = f"A reply must be at most {COMMENT_MAX_LENGTH} characters."
