@@ -57,6 +57,12 @@ def test_the_etag_answers_304_until_an_attachment_is_added(api, client, own_tick
     assert changed["ETag"] != tag
 
 
+def test_the_etag_changes_with_an_agents_attachment_on_a_public_reply(api, own_ticket):
+    tag = listed(api)["ETag"]
+    agent_attachment(own_ticket, internal=False, name="answer.png")
+    assert listed(api)["ETag"] != tag
+
+
 def test_an_internal_notes_attachment_leaves_the_etag_alone(api, own_ticket):
     tag = listed(api)["ETag"]
     agent_attachment(own_ticket, internal=True, name="internal.png")
