@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from crmapi.openapi.views import RedocView, SchemaView, SwaggerView
 from crmapi.views import unknown_api_path
+from desk.dashboard import dashboard_csv
 
 urlpatterns = [
     # Where the desk's "View site" link leads: links to the docs, the desk and the probes.
@@ -14,6 +15,8 @@ urlpatterns = [
     path("crm/v1/", include("crmapi.urls")),
     # Any other path under /crm/ is a 404 in the envelope, decided before headers (CONTRACT §1).
     re_path(r"^crm(?:/|$)", unknown_api_path),
+    # The desk's dashboard numbers as CSV (its page is the admin index).
+    path("admin/dashboard.csv", dashboard_csv, name="desk_dashboard_csv"),
     path("admin/", admin.site.urls),
     # The OpenAPI description and its browsable docs, served from local static files only.
     path("api/schema/", SchemaView.as_view(), name="schema"),

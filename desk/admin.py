@@ -52,6 +52,7 @@ admin.site.site_title = "Support desk"
 admin.site.index_title = "Support desk"
 admin.site.enable_nav_sidebar = False  # the queue needs the width
 admin.site.login_form = DeskLoginForm  # failed logins are limited (desk/login_limits.py)
+admin.site.index_template = "desk/index.html"  # the dashboard above the apps (desk/dashboard.py)
 
 NO_CHANGES = "No changes to save."
 # Set on a request whose ticket save changed nothing (see TicketAdmin.log_change).

@@ -101,6 +101,11 @@ class Report:
     first_reply: ReplyTimes  # the tickets created in the last WINDOW_DAYS days
     ratings: Ratings  # the ratings given in the last WINDOW_DAYS days
 
+    def flow_since(self, day: datetime.date) -> tuple[int, int]:
+        """Tickets created and closings from `day` (within the window) to now."""
+        shown = [numbers for numbers in self.days if numbers.day >= day]
+        return sum(d.created for d in shown), sum(d.closed for d in shown)
+
 
 def _day_start(day: datetime.date, zone: ZoneInfo) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)

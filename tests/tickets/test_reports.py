@@ -7,10 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import AgentCommentFactory, CommentFactory, TicketEventFactory, TicketFactory
+from tests.factories import AgentCommentFactory, CommentFactory
 from tests.support.clock import NOW
-from tickets.history import ActorKind, EventKind
-from tickets.models import TicketRating, TicketStatus
+from tests.support.reports import rated, replied_after, ticket_with_history
+from tickets.models import TicketStatus
 from tickets.reports import REPORT_QUERIES, WEEKS, WINDOW_DAYS, report
 
 pytestmark = pytest.mark.django_db
@@ -29,25 +29,6 @@ def days_ago(days: int, hour: int = 12) -> datetime.datetime:
     return datetime.datetime.combine(
         TODAY - datetime.timedelta(days=days), datetime.time(hour), tzinfo=datetime.UTC
     )
-
-
-def ticket_with_history(created_at, *changes):
-    """A ticket created at `created_at` as Open, then each (time, new status) change in order."""
-    status = OPEN
-    ticket = TicketFactory(created_at=created_at)
-    for at, new in changes:
-        TicketEventFactory(
-            ticket=ticket,
-            kind=EventKind.STATUS_CHANGED,
-            actor_kind=ActorKind.STAFF,
-            old_value=status,
-            new_value=new,
-            created_at=at,
-        )
-        status = new
-    ticket.ticket_status = status
-    ticket.save(update_fields=["ticket_status"])
-    return ticket
 
 
 def day(numbers, back: int):
@@ -143,12 +124,6 @@ def test_today_counts_up_to_now():
     assert day(report(now=NOW), 0).backlog == {OPEN: 0, IN_PROGRESS: 1, WAITING: 0}
 
 
-def replied_after(created_at, wait: datetime.timedelta):
-    ticket = ticket_with_history(created_at)
-    AgentCommentFactory(ticket=ticket, created_at=created_at + wait)
-    return ticket
-
-
 def test_first_reply_percentiles_are_nearest_rank_of_the_window():
     for hours in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10):
         replied_after(days_ago(12), hours * HOUR)
@@ -190,17 +165,11 @@ def test_first_reply_times_per_week_of_the_tickets_creation():
     assert weeks[0].first_reply.replied == 0
 
 
-def rate(rating: int, at: datetime.datetime):
-    TicketRating.objects.create(
-        ticket=ticket_with_history(at - HOUR, (at - HOUR, CLOSED)), rating=rating, created_at=at
-    )
-
-
 def test_ratings_average_per_week_and_for_the_window():
-    rate(5, days_ago(1))
-    rate(2, days_ago(3))
-    rate(4, NOW - HOUR)
-    rate(1, days_ago(45))
+    rated(5, days_ago(1))
+    rated(2, days_ago(3))
+    rated(4, NOW - HOUR)
+    rated(1, days_ago(45))
     numbers = report(now=NOW)
     assert (numbers.weeks[-1].ratings.count, numbers.weeks[-1].ratings.average) == (1, 4)
     assert (numbers.weeks[-2].ratings.count, numbers.weeks[-2].ratings.average) == (2, 3.5)
@@ -210,7 +179,7 @@ def test_ratings_average_per_week_and_for_the_window():
 def test_the_report_takes_a_fixed_number_of_queries():
     for back in range(0, 40, 3):
         replied_after(days_ago(back), HOUR)
-        rate(3, days_ago(back))
+        rated(3, days_ago(back))
         ticket_with_history(
             days_ago(back + 20), (days_ago(back), IN_PROGRESS), (days_ago(max(back - 1, 0)), CLOSED)
         )
