@@ -122,6 +122,13 @@ bench: venv
 	@command -v wrk >/dev/null || apt-get install -y wrk || (apt-get update && apt-get install -y wrk)
 	$(PY) -m bench.run $(BENCH_ARGS)
 
+# The conversation search (docs/performance.md): 2M tickets and 6M comments generated on
+# PostgreSQL (DATABASE_URL's server, a `<name>_search_bench` database), p50/p95 of one-word searches.
+# BENCH_ARGS="--keep" keeps the database for the next run, "--tickets 200000" a smaller one.
+.PHONY: bench-search
+bench-search: venv
+	$(PY) -m bench.search $(BENCH_ARGS)
+
 # The soak (docs/deploying.md): 10 minutes of reads, keyed creates and comments through the edge
 # (make serve-edge's stack) with PostgreSQL restarted and an app instance killed in the middle;
 # a table of requests, errors by kind, lost and duplicated creates. SOAK_ARGS="--duration 60".
