@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "webhooks",
     "notifications",
     "attachments",
+    "sla",
 ]
 
 MIDDLEWARE = [
@@ -393,6 +394,9 @@ CRM_WORKER_THREADS = env_int("CRM_WORKER_THREADS", 4)
 CRM_WORKER_INTERVAL = env_float("CRM_WORKER_INTERVAL", 0.1)
 CRM_WORKER_RECOVER_INTERVAL = env_float("CRM_WORKER_RECOVER_INTERVAL", 60.0)
 CRM_TASK_RESULTS_KEEP_DAYS = env_int("CRM_TASK_RESULTS_KEEP_DAYS", 14)
+# Each app's function that keeps its periodic tasks queued (tickets/periodic.py); the worker
+# calls them when it starts.
+WORKER_PERIODIC_TASKS = ["webhooks.recovery.keep_scheduled", "sla.tasks.keep_scheduled"]
 if CRM_WORKER_THREADS < 1 or CRM_TASK_RESULTS_KEEP_DAYS < 1:
     raise ImproperlyConfigured("CRM_WORKER_THREADS and CRM_TASK_RESULTS_KEEP_DAYS must be 1 or more.")
 
@@ -404,6 +408,17 @@ CRM_WEBHOOK_ALLOW_PRIVATE = env_bool("CRM_WEBHOOK_ALLOW_PRIVATE", False)
 # Certificates (PEM) trusted for receivers' TLS instead of the system's, e.g. a private CA for
 # receivers inside the network; "" = the system's trust store.
 CRM_WEBHOOK_CA_FILE = env_str("CRM_WEBHOOK_CA_FILE", "")
+
+# Service levels (sla/): the worker looks for breached targets every CRM_SLA_CHECK_INTERVAL
+# seconds; the queue marks a ticket due within CRM_SLA_WARNING_MINUTES as nearly breached (and
+# filters on it); each process keeps the policies and calendars CRM_SLA_SETTINGS_TTL seconds.
+CRM_SLA_CHECK_INTERVAL = env_float("CRM_SLA_CHECK_INTERVAL", 60.0)
+CRM_SLA_WARNING_MINUTES = env_int("CRM_SLA_WARNING_MINUTES", 60)
+CRM_SLA_SETTINGS_TTL = env_float("CRM_SLA_SETTINGS_TTL", 60.0)
+if CRM_SLA_CHECK_INTERVAL <= 0 or CRM_SLA_WARNING_MINUTES < 1 or CRM_SLA_SETTINGS_TTL < 0:
+    raise ImproperlyConfigured(
+        "CRM_SLA_CHECK_INTERVAL must be above 0, CRM_SLA_WARNING_MINUTES 1 or more, CRM_SLA_SETTINGS_TTL 0 or more."
+    )
 
 # Email to agents (notifications/): the console in development, SMTP elsewhere, configured here.
 EMAIL_BACKEND = env_str(

@@ -20,6 +20,8 @@ class EventType(models.TextChoices):
     TICKET_COMMENT_ADDED = "ticket.comment_added", "ticket.comment_added"
     TICKET_RATED = "ticket.rated", "ticket.rated"
     TICKET_ATTACHMENT_ADDED = "ticket.attachment_added", "ticket.attachment_added"
+    # Ours, beyond CONTRACT §12 (docs/webhooks.md): a service level target ran out.
+    TICKET_SLA_BREACHED = "ticket.sla_breached", "ticket.sla_breached"
     WEBHOOK_TEST = "webhook.test", "webhook.test"
 
 

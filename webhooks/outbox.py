@@ -49,6 +49,7 @@ _TYPES = {
     EventKind.RATED: EventType.TICKET_RATED,
     # Recorded for public attachments only (an internal note's records no event).
     EventKind.ATTACHMENT_ADDED: EventType.TICKET_ATTACHMENT_ADDED,
+    EventKind.SLA_BREACHED: EventType.TICKET_SLA_BREACHED,
 }
 
 
@@ -66,6 +67,10 @@ def event_data(event_type: str, event: TicketEvent, assignee_ids, subject=None) 
         return {"comment": comment_item(event.comment)}
     if event_type == EventType.TICKET_ATTACHMENT_ADDED:
         return {"attachment": attachment_item(subject)}
+    if event_type == EventType.TICKET_SLA_BREACHED:
+        # The event keeps the target and its due time (ISO 8601) as its old and new value.
+        due = datetime.datetime.fromisoformat(event.new_value)
+        return {"sla": {"target": event.old_value, "due": format_timestamp(due)}}
     if event_type == EventType.TICKET_RATED:
         rating = TicketRating.objects.select_related("ticket").get(ticket=event.ticket)
         return {"rating": rating_result(rating)}

@@ -14,12 +14,14 @@ import traceback
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import Task, TaskResultStatus
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from tickets import periodic
+from tickets.periodic import ensure_scheduled
 from webhooks import delivery, tasks
 from webhooks.models import DeliveryState, WebhookDelivery
 
@@ -31,8 +33,6 @@ LOST_AFTER = datetime.timedelta(minutes=5)
 LOST_BATCH = 1000
 # How often finished task rows older than CRM_TASK_RESULTS_KEEP_DAYS are deleted.
 PRUNE_EVERY = datetime.timedelta(days=1)
-# pg_advisory_xact_lock key: one worker at a time decides whether a periodic task is queued.
-SCHEDULE_LOCK = int.from_bytes(b"webhooks")
 
 
 class AttemptInterrupted(Exception):
@@ -105,23 +105,6 @@ def _lost_delivery_ids(now: datetime.datetime) -> list[int]:
     return sorted(candidates - {args_kwargs["args"][0] for args_kwargs in queued})
 
 
-def ensure_scheduled(periodic: Task, delay: datetime.timedelta) -> bool:
-    """Queue `periodic` to run after `delay` unless a run of it is already queued; True if queued.
-
-    Decided under a lock (PostgreSQL's advisory lock; SQLite's write transactions take turns
-    anyway), so workers starting together queue one run, not one each. A RUNNING row is not
-    counted: it may belong to a worker that was killed."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULE_LOCK])
-        queued = DBTaskResult.objects.filter(status=TaskResultStatus.READY, task_path=periodic.module_path)
-        if queued.exists():
-            return False
-        periodic.using(run_after=timezone.now() + delay).enqueue()
-    return True
-
-
 def recover_interval() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.CRM_WORKER_RECOVER_INTERVAL)
 
@@ -150,13 +133,15 @@ def prune() -> None:
 
 
 def keep_scheduled() -> None:
-    """Both periodic tasks queued: when a worker starts, and again once its database is back
-    after an error (a run that failed with the database could not queue its next one)."""
+    """Both periodic tasks queued (listed in `settings.WORKER_PERIODIC_TASKS`, so the worker
+    calls this when it starts, and again once its database is back after an error: a run that
+    failed with the database could not queue its next one)."""
     ensure_scheduled(recover, recover_interval())
     ensure_scheduled(prune, PRUNE_EVERY)
 
 
 def on_worker_start() -> None:
-    """What a worker does before taking tasks."""
+    """What a worker does before taking tasks: the lost deliveries queued again, and every
+    app's periodic tasks queued."""
     recover_deliveries()
-    keep_scheduled()
+    periodic.keep_scheduled()

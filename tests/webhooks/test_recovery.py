@@ -102,19 +102,6 @@ def test_a_delivery_whose_abandoned_attempt_left_no_lease_is_queued_again_once_o
     assert len(queued(tasks.deliver)) == 1
 
 
-def test_a_periodic_task_is_queued_once_however_many_workers_ask():
-    assert recovery.ensure_scheduled(recovery.recover, datetime.timedelta(seconds=60)) is True
-    assert recovery.ensure_scheduled(recovery.recover, datetime.timedelta(seconds=60)) is False
-    [row] = queued(recovery.recover)
-    assert row.run_after > timezone.now() + datetime.timedelta(seconds=59)
-
-
-def test_a_run_left_running_by_a_killed_worker_does_not_stop_the_next_being_queued():
-    result = recovery.recover.enqueue()
-    DBTaskResult.objects.filter(pk=result.id).update(status=TaskResultStatus.RUNNING)
-    assert recovery.ensure_scheduled(recovery.recover, datetime.timedelta(seconds=60)) is True
-
-
 def test_the_recover_task_recovers_and_queues_its_next_run_a_recover_interval_later(settings):
     settings.CRM_WORKER_RECOVER_INTERVAL = 30
     with WebhookReceiver() as receiver:

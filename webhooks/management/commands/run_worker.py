@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import DatabaseError, connections
 from django_tasks_db.management.commands.db_worker import Worker, valid_interval
 
+from tickets import periodic
 from webhooks import recovery
 
 logger = logging.getLogger("webhooks.worker")
@@ -113,7 +114,7 @@ def serve(worker: Worker, stopping: threading.Event) -> None:
         while not stopping.is_set():
             try:
                 if failed:
-                    recovery.keep_scheduled()
+                    periodic.keep_scheduled()
                     failed = False
                 worker.run()
             except DatabaseError as error:
