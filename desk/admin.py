@@ -6,6 +6,7 @@ workflow fields (status, assignee) are editable: what the customer or the system
 read-only. Tickets are created by the API channels only, so the desk has no "Add ticket".
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Value, When
@@ -21,6 +22,7 @@ from attachments.models import Attachment
 from attachments.services import AttachmentRefused, attachment_create
 from attachments.sniffing import ALLOWED_CONTENT_TYPES
 from desk.actions import TICKET_ACTIONS
+from desk.canned import PLACEHOLDERS, known_placeholders, preview_canned_reply
 from desk.filters import AssigneeFilter, CategoryFilter, RatingFilter, WaitingFilter
 from desk.forms import (
     REPLY_BUTTON,
@@ -30,8 +32,10 @@ from desk.forms import (
     StaffChoiceField,
     active_staff,
     attachment_refusal_text,
+    canned_reply_choices,
     reply_action,
 )
+from desk.models import CannedReply
 from desk.refusals import ServiceRefused, service_refusals
 from desk.search import ticket_search_terms
 from tickets import services
@@ -290,11 +294,13 @@ class TicketAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
-        """The reply box learns which reply button was pressed, so it can require its text."""
+        """The reply box learns which reply button was pressed, so it can require its text, and
+        the canned replies written out for this ticket and this agent."""
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
         if isinstance(inline, ReplyInline):
             action = reply_action(request.POST) if request.method == "POST" else None
-            kwargs["form_kwargs"] = {"reply_action": action}
+            canned = canned_reply_choices(ticket=obj, agent=request.user)
+            kwargs["form_kwargs"] = {"reply_action": action, "canned_replies": canned}
         return kwargs
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -377,7 +383,9 @@ class TicketAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         """The conversation is read-only; a reply becomes a comment through the service, public
         or internal as the button pressed says (the form refuses a reply without one), and its
-        files attachments of that comment, in the same transaction (the admin's one save)."""
+        files attachments of that comment, in the same transaction (the admin's one save). A
+        canned reply sent as it is (no JavaScript) sets its status first, as the status field
+        would have; "Send and set Wait For Response" still sets that status instead."""
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         if not issubclass(formset.form, ReplyForm):
             return
@@ -385,6 +393,10 @@ class TicketAdmin(admin.ModelAdmin):
             action = reply.reply_action
             if action is not None and reply.has_changed():
                 with service_refusals():
+                    if reply.status_to_set and action is not ReplyAction.SEND_AND_WAIT:
+                        services.ticket_update(
+                            ticket=form.instance, by=request.user, ticket_status=reply.status_to_set
+                        )
                     comment = services.comment_create_by_agent(
                         ticket=form.instance,
                         author=request.user,
@@ -509,3 +521,59 @@ class IssueTypeAdmin(admin.ModelAdmin):
     list_filter = ("is_active",)
     search_fields = ("name",)
     ordering = ("sort_order", "name")
+
+
+# --- Canned replies ----------------------------------------------------------------------------
+
+
+class CannedReplyForm(forms.ModelForm):
+    class Meta:
+        model = CannedReply
+        fields = ("title", "body", "ticket_status", "is_active", "sort_order")
+        help_texts = {
+            "body": f"Written out for the ticket and the agent when inserted. Placeholders: "
+            f"{known_placeholders()}."
+        }
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    """Supervisors write the canned replies (the Supervisor group may add, change and delete
+    them); agents may look at them and use the active ones in the reply box."""
+
+    form = CannedReplyForm
+    list_display = ("title", "status_set", "is_active", "sort_order", "updated_at")
+    list_filter = ("is_active", "ticket_status")
+    search_fields = ("title", "body")
+    ordering = ("sort_order", "title")
+    readonly_fields = ("preview", "placeholders", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("title", "body", "preview", "ticket_status", ("is_active", "sort_order"))}),
+        ("Placeholders", {"fields": ("placeholders",)}),
+        ("History", {"fields": (("created_at", "updated_at"),)}),
+    )
+
+    @admin.display(description="status set", ordering="ticket_status")
+    def status_set(self, canned):
+        return canned.ticket_status or "Keeps the status"
+
+    @admin.display(description="preview")
+    def preview(self, canned):
+        """The saved body with each placeholder's example value, as an agent would insert it."""
+        if not canned.body:
+            return self.get_empty_value_display()
+        return format_html('<div class="desk-canned-preview">{}</div>', preview_canned_reply(canned.body))
+
+    @admin.display(description="placeholders")
+    def placeholders(self, canned):
+        return format_html(
+            "<dl>{}</dl>",
+            format_html_join(
+                "",
+                "<dt><code>{{{}}}</code></dt><dd>{} Example: {}</dd>",
+                (
+                    (name, placeholder.description, placeholder.example)
+                    for name, placeholder in PLACEHOLDERS.items()
+                ),
+            ),
+        )

@@ -16,7 +16,7 @@ from tests.support.names import FakeNames
 from tests.support.smtp_server import SmtpServer, point_email_at
 from tests.support.tokens import RsaKeyPair, rsa_key_pair
 from tests.support.webhook_receiver import WebhookReceiver
-from tickets.services import SUPPORT_AGENT_GROUP
+from tickets.services import SUPERVISOR_GROUP, SUPPORT_AGENT_GROUP
 
 POSTGRESQL = "django.db.backends.postgresql"
 
@@ -98,6 +98,22 @@ def support_agent(dana):
     """`dana` in the `Support agent` group (migration 0003), as `create_agent` makes agents."""
     dana.groups.add(Group.objects.get(name=SUPPORT_AGENT_GROUP))
     return dana
+
+
+@pytest.fixture
+def supervisor(db):
+    """Staff user Sam Okafor in the `Supervisor` group (migration 0011), who manages the desk's
+    settings such as canned replies."""
+    sam = UserFactory(username="sam", first_name="Sam", last_name="Okafor")
+    sam.groups.add(Group.objects.get(name=SUPERVISOR_GROUP))
+    return sam
+
+
+@pytest.fixture
+def supervisor_client(client, supervisor):
+    """Django's test client logged in to the admin as `supervisor`."""
+    client.force_login(supervisor)
+    return client
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from crmapi.models import IdempotencyRecord
+from desk.models import CannedReply
 from tickets.history import EventKind, creator_kind
 from tickets.models import Comment, IssueType, Ticket, TicketEvent, TicketStatus
 from tickets.workflow import waiting_at_creation
@@ -97,6 +98,17 @@ class AgentCommentFactory(CommentFactory):
     author_contact = None
     author_user = factory.SubFactory(UserFactory)
     is_internal = False
+
+
+class CannedReplyFactory(DjangoModelFactory):
+    """An active canned reply that keeps the ticket's status."""
+
+    class Meta:
+        model = CannedReply
+
+    title = factory.Sequence(lambda n: f"Canned reply {n}")
+    body = "Hello, about {ticket_no}: we are on it. {agent_name}"
+    sort_order = factory.Sequence(lambda n: n * 10)
 
 
 class IdempotencyRecordFactory(DjangoModelFactory):

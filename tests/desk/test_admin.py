@@ -61,6 +61,7 @@ def test_support_agent_group_has_exactly_the_agent_permissions():
         ("tickets", "add_comment"),
         ("tickets", "view_comment"),
         ("tickets", "view_issuetype"),
+        ("desk", "view_cannedreply"),
     }
 
 

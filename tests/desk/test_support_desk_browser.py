@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
+from tests.factories import CannedReplyFactory
 from tests.support.attachments import PDF_BYTES, attachment_form, post_attachment
 from tests.support.chromium import BROWSER_TEST_MARKS, chromium_page
 from tests.support.client import envelope_result
@@ -216,3 +217,41 @@ def test_an_agent_sees_the_customers_screenshot_and_answers_with_a_pdf_the_custo
     download = api.call(E10, query={"id": listed[1]["id"]})
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF_BYTES
+
+
+def test_an_agent_answers_with_a_canned_reply_in_a_few_clicks(live_server, desk, api):
+    """Dana picks a canned reply: the message is written out for this ticket and her, and the
+    status select shows the reply's status before she sends it; sent, it is in the conversation
+    and the customer reads it."""
+    from playwright.sync_api import expect
+
+    CannedReplyFactory(title="Ask for the bank statement", sort_order=20)
+    CannedReplyFactory(
+        title="Refund issued",
+        body="Hello, the refund for {ticket_no} is on its way.\n{agent_first_name}",
+        ticket_status=TicketStatus.CLOSED,
+        sort_order=10,
+    )
+    ticket_no = f"TT{desk.ticket_number}"
+    written_out = f"Hello, the refund for {ticket_no} is on its way.\nDana"
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium_page() as page:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/admin/tickets/ticket/{desk.pk}/change/")
+        page.select_option(f"{REPLY}-canned_reply", label="Refund issued")
+        expect(page.locator(f"{REPLY}-text")).to_have_value(written_out)
+        expect(page.locator("#id_ticket_status")).to_have_value("Closed")
+        expect(page.locator(f"{REPLY}-canned_reply-note")).to_have_text(
+            "Inserted \u201cRefund issued\u201d. Status set to Closed."
+        )
+        page.screenshot(path=str(SCREENSHOTS / "ticket-page-canned-reply.png"), full_page=True)
+        page.get_by_role("button", name="Send to customer").click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        expect(page.locator("#comments-group")).to_contain_text(f"the refund for {ticket_no} is on its way")
+        expect(page.locator("#id_ticket_status")).to_have_value("Closed")
+
+    conversation = envelope_result(api.call(E6, query={"ticketNo": ticket_no}))
+    sent = written_out.replace("\n", "\r\n")  # a browser sends a textarea's line breaks as CRLF
+    assert (conversation[-1]["authorname"], conversation[-1]["commentcontent"]) == ("Dana Reyes", sent)
+    assert envelope_result(api.call(E7, query={"ticketNo": ticket_no}))["ticketstatus"] == "Closed"
