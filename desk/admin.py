@@ -37,7 +37,7 @@ from desk.forms import (
 )
 from desk.models import CannedReply
 from desk.refusals import ServiceRefused, service_refusals
-from desk.search import ticket_search_terms
+from desk.search import queue_search
 from tickets import services
 from tickets.formats import RECORD_ID_PREFIX, format_datetime, format_ticket_number, user_display_name
 from tickets.models import (
@@ -49,6 +49,7 @@ from tickets.models import (
     TicketRating,
     TicketStatus,
 )
+from tickets.search import SEARCH_SYNTAX_HELP
 from tickets.workflow import WaitingOn
 
 admin.site.site_header = "CRM support desk"
@@ -219,8 +220,13 @@ class TicketAdmin(admin.ModelAdmin):
     list_per_page = 50
     ordering = ("waiting_on", "waiting_since", "pk")
     date_hierarchy = "created_at"
-    search_fields = ("ticket_number__exact", "contact_number__exact", "title", "description")
-    search_help_text = "Ticket number (TT1130 or 1130), contact number, or words of the title or description."
+    # The admin shows its search box when there are search fields; the search itself is the
+    # domain's (get_search_results), over the title, description and every comment.
+    search_fields = ("title", "description", "comments__text")
+    search_help_text = SEARCH_SYNTAX_HELP
+    # The queue's count of all tickets beside a search's or filter's count is one more count of
+    # the whole table; "Show all" links to it instead.
+    show_full_result_count = False
     actions = TICKET_ACTIONS
     fieldsets = (
         (
@@ -279,7 +285,8 @@ class TicketAdmin(admin.ModelAdmin):
         return super().get_queryset(request).annotate(comment_count=Count("comments"))
 
     def get_search_results(self, request, queryset, search_term):
-        return super().get_search_results(request, queryset, ticket_search_terms(search_term))
+        """The domain's search over the whole conversation, which never repeats a ticket."""
+        return queue_search(request, queryset, search_term), False
 
     def has_add_permission(self, request):
         return False
