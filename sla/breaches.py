@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from sla.clocks import Breach, record_breach
+from sla.clocks import Outcome, record_outcome
 from sla.models import SlaTarget, TicketClock
 from tickets.models import Ticket
 
@@ -61,7 +61,7 @@ def _record_for(ticket_id: int, now: datetime.datetime) -> int:
                 reply_breached_at=reply_due
             )
         ):
-            breaches.append(Breach(clock.reply_target or SlaTarget.FIRST_REPLY, reply_due))
+            breaches.append(Outcome(clock.reply_target or SlaTarget.FIRST_REPLY, reply_due))
         resolution_due = clock.resolution_due
         if (
             resolution_due is not None
@@ -71,7 +71,7 @@ def _record_for(ticket_id: int, now: datetime.datetime) -> int:
                 resolution_breached_at=resolution_due
             )
         ):
-            breaches.append(Breach(SlaTarget.RESOLUTION, resolution_due))
+            breaches.append(Outcome(SlaTarget.RESOLUTION, resolution_due))
         for breach in breaches:
-            record_breach(ticket, breach, at=now)
+            record_outcome(ticket, breach, at=now)
         return len(breaches)

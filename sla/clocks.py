@@ -10,7 +10,9 @@ the moment it started waiting:
   while the ticket waits on the customer, stopped when closed, resumed by a reopen with the
   time already used;
 - a period that ends after its due time is a breach: if the periodic check has not recorded it
-  yet, it is recorded then (`advance` returns it), so a late reply is never missed.
+  yet, it is recorded then (`advance` returns it), so a late reply is never missed;
+- how each target ended (met in time, or breached) is kept as an `SlaOutcome` row for the weekly
+  attainment.
 
 A priority change recounts the running period with the new priority's policy. Internal notes,
 assignments, attachments and ratings change nothing.
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from sla import policies
-from sla.models import SlaTarget, TicketClock
+from sla.models import SlaOutcome, SlaTarget, TicketClock
 from sla.policies import Targets
 from tickets import workflow
 from tickets.history import ActorKind, EventKind, record_event
@@ -47,9 +49,12 @@ FIELDS = [
 
 
 @dataclass(frozen=True)
-class Breach:
+class Outcome:
+    """How a target ended: met in time, or breached (`in_time` False) at its due time."""
+
     target: str
     due: datetime.datetime
+    in_time: bool = False
 
 
 def advance(
@@ -59,20 +64,21 @@ def advance(
     at: datetime.datetime,
     targets: Targets | None,
     agent_replied: bool = False,
-) -> list[Breach]:
+) -> list[Outcome]:
     """Bring `clock` (in memory) to the ticket's state after a change at `at`: `waiting` is who
     it waits on after the change, `agent_replied` whether the change was an agent's public
-    reply. Returns the breaches of the period that ended now late and unrecorded (marked
-    recorded on the clock: the caller records their events)."""
+    reply. Returns how the targets of a period that ended now ended: met in time (a reply, a
+    close) or breached late and not yet recorded (marked recorded on the clock: the caller
+    records their events)."""
     if agent_replied and clock.first_replied_at is None:
         clock.first_replied_at = at
     runs = waiting.on == WaitingOn.AGENT
     continues = runs and clock.running_since == waiting.since
-    late: list[Breach] = []
+    outcomes: list[Outcome] = []
     if clock.running_since is not None and not continues:
         if targets is not None:
             clock.resolution_used += round(targets.hours.between(clock.running_since, at))
-        late = _ended_late(clock, at)
+        outcomes = _period_ended(clock, at, replied=agent_replied, closed=waiting.on == WaitingOn.NOBODY)
     clock.running_since = waiting.since if runs else None
     if runs and not continues:
         clock.reply_target = SlaTarget.FIRST_REPLY if clock.first_replied_at is None else SlaTarget.NEXT_REPLY
@@ -88,33 +94,53 @@ def advance(
         clock.reply_due = clock.resolution_due = None
     dues = [due for due in (clock.reply_due, clock.resolution_due) if due is not None]
     clock.next_due_at = min(dues) if dues else None
-    return late
+    return outcomes
 
 
-def _ended_late(clock: TicketClock, at: datetime.datetime) -> list[Breach]:
-    late = []
-    if clock.reply_due is not None and clock.reply_due <= at and clock.reply_breached_at is None:
-        clock.reply_breached_at = clock.reply_due
-        late.append(Breach(clock.reply_target, clock.reply_due))
-    if (
-        clock.resolution_due is not None
-        and clock.resolution_due <= at
-        and clock.resolution_breached_at is None
-    ):
-        clock.resolution_breached_at = clock.resolution_due
-        late.append(Breach(SlaTarget.RESOLUTION, clock.resolution_due))
-    return late
+def _period_ended(clock: TicketClock, at: datetime.datetime, *, replied: bool, closed: bool) -> list[Outcome]:
+    """A reply target ends with the reply, the resolution target with closing; any running
+    target whose due time has passed unrecorded is breached."""
+    outcomes = []
+    ended = (
+        (clock.reply_target, clock.reply_due, clock.reply_breached_at, replied, "reply_breached_at"),
+        (
+            SlaTarget.RESOLUTION,
+            clock.resolution_due,
+            clock.resolution_breached_at,
+            closed,
+            "resolution_breached_at",
+        ),
+    )
+    for target, due, breached_at, met, breached_field in ended:
+        if due is None or breached_at is not None:
+            continue
+        if due <= at:
+            setattr(clock, breached_field, due)
+            outcomes.append(Outcome(target, due))
+        elif met:
+            outcomes.append(Outcome(target, due, in_time=True))
+    return outcomes
 
 
-def record_breach(ticket: Ticket, breach: Breach, *, at: datetime.datetime) -> TicketEvent:
-    """The `sla_breached` event (by the system): `old_value` the target, `new_value` its due."""
-    return record_event(
+def record_outcome(ticket: Ticket, outcome: Outcome, *, at: datetime.datetime) -> None:
+    """A target met in time (`at` when), or breached: then the `sla_breached` event too (by the
+    system: `old_value` the target, `new_value` its due)."""
+    SlaOutcome.objects.create(
+        ticket=ticket,
+        target=outcome.target,
+        due=outcome.due,
+        in_time=outcome.in_time,
+        decided_at=at if outcome.in_time else outcome.due,
+    )
+    if outcome.in_time:
+        return
+    record_event(
         ticket=ticket,
         kind=EventKind.SLA_BREACHED,
         at=at,
         actor_kind=ActorKind.SYSTEM,
-        old_value=breach.target,
-        new_value=breach.due.astimezone(datetime.UTC).isoformat(),
+        old_value=outcome.target,
+        new_value=outcome.due.astimezone(datetime.UTC).isoformat(),
     )
 
 
@@ -167,14 +193,14 @@ def on_event(event: TicketEvent) -> None:
         clock = TicketClock(ticket=ticket)
         ticket.sla_clock = clock
     before = _snapshot(clock)
-    late = advance(clock, waiting=waiting, at=at, targets=targets, agent_replied=agent_replied)
+    outcomes = advance(clock, waiting=waiting, at=at, targets=targets, agent_replied=agent_replied)
     changed = [field for field, old, new in zip(FIELDS, before, _snapshot(clock), strict=True) if old != new]
     if clock._state.adding:
         clock.save(force_insert=True)
     elif changed:
         clock.save(update_fields=changed)
-    for breach in late:
-        record_breach(ticket, breach, at=at)
+    for outcome in outcomes:
+        record_outcome(ticket, outcome, at=at)
 
 
 # --- From the history (sla_recompute, and after a policy or calendar changes) -------------------

@@ -179,3 +179,22 @@ class TicketClock(models.Model):
 
     def __str__(self) -> str:
         return f"SLA clock of ticket {self.ticket_id}"
+
+
+class SlaOutcome(models.Model):
+    """How one target ended, for the weekly attainment (sla/selectors.py): met (in time or late)
+    when the reply came or the ticket was closed, or breached when its due time passed first.
+    A breached target met later keeps its one breached row."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="sla_outcomes")
+    target = models.CharField(max_length=16, choices=SlaTarget.choices)
+    due = models.DateTimeField()
+    in_time = models.BooleanField()
+    # When it was decided: when it was met, or its due time when it was breached.
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["decided_at"], name="sla_outcome_decided")]
+
+    def __str__(self) -> str:
+        return f"{self.target} of ticket {self.ticket_id}: {'in time' if self.in_time else 'breached'}"
