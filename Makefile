@@ -23,6 +23,7 @@ migrate: venv
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_issue_types
 	$(MANAGE) seed_demo
+	$(MANAGE) seed_canned_replies
 
 token: venv
 	@$(MANAGE) issue_token --contact $(DEMO_CONTACT) --ttl 86400
