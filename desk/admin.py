@@ -23,7 +23,8 @@ from attachments.services import AttachmentRefused, attachment_create
 from attachments.sniffing import ALLOWED_CONTENT_TYPES
 from desk.actions import TICKET_ACTIONS
 from desk.canned import PLACEHOLDERS, known_placeholders, preview_canned_reply
-from desk.filters import AssigneeFilter, CategoryFilter, RatingFilter, WaitingFilter
+from desk.customer_history import customer_history_panel
+from desk.filters import AssigneeFilter, CategoryFilter, RatingFilter, SlaFilter, WaitingFilter
 from desk.forms import (
     REPLY_BUTTON,
     DeskLoginForm,
@@ -38,6 +39,7 @@ from desk.forms import (
 from desk.models import CannedReply
 from desk.refusals import ServiceRefused, service_refusals
 from desk.search import queue_search
+from desk.sla import QUEUE_ORDER, SlaColumns
 from tickets import services
 from tickets.formats import RECORD_ID_PREFIX, format_datetime, format_ticket_number, user_display_name
 from tickets.models import (
@@ -116,6 +118,7 @@ class ConversationInline(admin.TabularInline):
     """The ticket's messages, oldest first, read-only for everyone: what was said stays said."""
 
     model = Comment
+    template = "admin/tickets/ticket/conversation.html"  # each message a card, its kind marked
     verbose_name = "message"
     verbose_name_plural = "conversation"
     extra = 0
@@ -181,14 +184,15 @@ class ReplyInline(admin.StackedInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(SlaColumns, admin.ModelAdmin):
     """The queue and the ticket page.
 
-    The queue's default order is whose turn it is: first the tickets waiting on us (an agent),
-    longest waiting first; then those waiting on the customer, longest waiting first (the ones
-    to chase or close); then the closed ones, which wait on nobody, longest closed first. It is
-    the order of `waiting_on` ("agent" < "customer" < "nobody") then `waiting_since`, which the
-    index `ticket_waiting_longest` serves as it is; a column header sorts by that column instead.
+    The queue's default order is the soonest due first (desk/sla.py: the earliest running SLA
+    target; tickets with nothing running after those), then whose turn it is: first the tickets
+    waiting on us (an agent), longest waiting first; then those waiting on the customer, longest
+    waiting first (the ones to chase or close); then the closed ones, which wait on nobody,
+    longest closed first: `waiting_on` ("agent" < "customer" < "nobody") then `waiting_since`.
+    A column header sorts by that column instead.
     """
 
     list_display = (
@@ -196,6 +200,7 @@ class TicketAdmin(admin.ModelAdmin):
         "title",
         "status_badge",
         "priority_badge",
+        "due",
         "waiting",
         "categories",
         "contact",
@@ -207,6 +212,7 @@ class TicketAdmin(admin.ModelAdmin):
     )
     list_display_links = ("ticket_no", "title")
     list_filter = (
+        SlaFilter,
         WaitingFilter,
         "ticket_status",
         "priority",
@@ -216,9 +222,9 @@ class TicketAdmin(admin.ModelAdmin):
         RatingFilter,
         "created_at",
     )
-    list_select_related = ("assigned_to", "rating")
+    list_select_related = ("assigned_to", "rating", "sla_clock")
     list_per_page = 50
-    ordering = ("waiting_on", "waiting_since", "pk")
+    ordering = QUEUE_ORDER
     date_hierarchy = "created_at"
     # The admin shows its search box when there are search fields; the search itself is the
     # domain's (get_search_results), over the title, description and every comment.
@@ -228,28 +234,43 @@ class TicketAdmin(admin.ModelAdmin):
     # the whole table; "Show all" links to it instead.
     show_full_result_count = False
     actions = TICKET_ACTIONS
+    # Where each fieldset sits on the ticket page (admin/tickets/ticket/change_form.html): the
+    # class "desk-summary" on top, "desk-side" in the column beside the conversation and the reply
+    # box, any other below them; "collapse" folds the channel's own fields away.
     fieldsets = (
         (
             "Ticket",
             {
+                "classes": ("desk-summary",),
                 "fields": (
-                    ("ticket_no", "record_id"),
+                    ("ticket_no", "record_id", "contact", "ticket_categories"),
                     "title",
                     "description",
-                    ("contact", "source", "from_portal"),
-                    ("ticket_categories", "category", "subcategory"),
+                ),
+            },
+        ),
+        (
+            "Status, priority and assignment",
+            {
+                "classes": ("desk-side",),
+                "fields": (("ticket_status", "priority", "assigned_to"), "waiting_summary", "service_level"),
+            },
+        ),
+        ("Customer's rating", {"classes": ("desk-side",), "fields": (("rating_given", "rating_comment"),)}),
+        ("Customer's attachments", {"classes": ("desk-side",), "fields": ("customer_attachments",)}),
+        (
+            "Channel fields",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    ("source", "from_portal"),
+                    ("category", "subcategory"),
                     ("status", "effective_date"),
                     ("voucher_type", "voucher_id_format", "password_pattern"),
-                )
+                ),
             },
         ),
         ("History", {"fields": (("created_at", "modified_at", "modified_by_name"), "update_log")}),
-        ("Customer's attachments", {"fields": ("customer_attachments",)}),
-        ("Customer's rating", {"fields": (("rating_given", "rating_comment"),)}),
-        (
-            "Status, priority and assignment",
-            {"fields": (("ticket_status", "priority", "assigned_to"), "waiting_summary")},
-        ),
     )
     readonly_fields = (
         "ticket_no",
@@ -274,12 +295,13 @@ class TicketAdmin(admin.ModelAdmin):
         "rating_given",
         "rating_comment",
         "waiting_summary",
+        "service_level",
         "customer_attachments",
     )
     inlines = (ConversationInline, ReplyInline)
 
     class Media:
-        css = {"all": ["desk/desk.css"]}
+        css = {"all": ["desk/desk.css", "desk/sla.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(comment_count=Count("comments"))
@@ -311,14 +333,15 @@ class TicketAdmin(admin.ModelAdmin):
         return kwargs
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        """The reply buttons sit under the reply box (admin/tickets/ticket/change_form.html),
-        for whoever may add a reply."""
+        """The reply buttons sit in the page's action bar (admin/tickets/ticket/change_form.html),
+        for whoever may add a reply; the customer's history beside the conversation."""
         can_reply = any(
             isinstance(formset.opts, ReplyInline) and formset.has_add_permission
             for formset in context.get("inline_admin_formsets", [])
         )
         context["reply_actions"] = list(ReplyAction) if can_reply else []
         context["reply_button"] = REPLY_BUTTON
+        context["customer_history"] = customer_history_panel(obj) if obj is not None else None
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_change(self, request, obj):

@@ -1,9 +1,13 @@
 """Reads from the store, each with a fixed number of queries whatever the data size."""
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet, Window
 
 from tickets.formats import TicketReference
-from tickets.models import Comment, IssueType, Ticket, TicketEvent
+from tickets.models import Comment, IssueType, Ticket, TicketEvent, TicketRating
 from tickets.prepared import PreparedQuery
 from tickets.versions import TicketListVersion, ticket_list_version, ticket_list_version_checked
 
@@ -101,4 +105,44 @@ def public_comments_for_ticket(*, ticket: Ticket) -> list[Comment]:
         Comment.objects.filter(ticket=ticket, is_internal=False)
         .select_related("author_user")
         .order_by("created_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class ContactHistory:
+    """What a contact has asked and said before, beside the ticket an agent is working: its other
+    tickets, latest activity first, and the ratings it gave, newest first, each list cut at the
+    caller's limit with the total it was cut from."""
+
+    # Rows of id, ticket_number, ticket_status, modified_at and the window's total.
+    tickets: Sequence[Mapping[str, Any]]
+    ticket_count: int
+    # Rows of ticket_id, ticket__ticket_number, rating, comment, created_at and the total.
+    ratings: Sequence[Mapping[str, Any]]
+    rating_count: int
+
+
+def contact_history(*, contact_number: int, exclude_ticket_id: int, limit: int) -> ContactHistory:
+    """The contact's tickets other than `exclude_ticket_id` and every rating it gave (that
+    ticket's included), only ever that contact's: two queries whatever their number, each list's
+    total counted by a window over the rows before the limit cuts them."""
+    total = Window(Count("pk"))
+    tickets = list(
+        Ticket.objects.filter(contact_number=contact_number)
+        .exclude(pk=exclude_ticket_id)
+        .annotate(total=total)
+        .order_by("-modified_at", "-pk")
+        .values("id", "ticket_number", "ticket_status", "modified_at", "total")[:limit]
+    )
+    ratings = list(
+        TicketRating.objects.filter(ticket__contact_number=contact_number)
+        .annotate(total=total)
+        .order_by("-created_at", "-pk")
+        .values("ticket_id", "ticket__ticket_number", "rating", "comment", "created_at", "total")[:limit]
+    )
+    return ContactHistory(
+        tickets=tickets,
+        ticket_count=tickets[0]["total"] if tickets else 0,
+        ratings=ratings,
+        rating_count=ratings[0]["total"] if ratings else 0,
     )

@@ -18,6 +18,7 @@ from tests.factories import CannedReplyFactory
 from tests.support.attachments import PDF_BYTES, attachment_form, post_attachment
 from tests.support.chromium import BROWSER_TEST_MARKS, chromium_page
 from tests.support.client import envelope_result
+from tests.support.desk_browser import expect_reply_box_in_view
 from tests.support.endpoints import CONTACT, E1, E4, E6, E7, E9, E10, OTHER_CONTACT
 from tests.support.processes import ROOT
 from tickets import services
@@ -93,6 +94,7 @@ def work_the_ticket_in_the_browser(base_url: str, ticket_no: str) -> None:
 
         rows.first.get_by_role("link", name=ticket_no).click()
         expect(page.locator("#content > h2")).to_contain_text(ticket_no)
+        expect_reply_box_in_view(page)
         page.fill(f"{REPLY}-text", "We have refunded the second payment; it shows within 3 days.")
         page.get_by_role("button", name="Send to customer").click()
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
@@ -101,8 +103,9 @@ def work_the_ticket_in_the_browser(base_url: str, ticket_no: str) -> None:
         page.select_option("#id_ticket_status", "Closed")
         page.get_by_role("button", name="Add internal note").click()
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
-        expect(page.locator("#comments-group")).to_contain_text("Internal note")
-        page.screenshot(path=str(SCREENSHOTS / "ticket-page.png"), full_page=True)
+        expect(page.locator("#comments-group .desk-message-note")).to_contain_text("Internal note")
+        expect_reply_box_in_view(page)
+        page.screenshot(path=str(SCREENSHOTS / "ticket-page.png"))
 
 
 def test_agent_answers_and_closes_a_ticket_and_the_customer_sees_it(live_server, desk, api):
@@ -129,6 +132,42 @@ def log_in(page, base_url: str) -> None:
     page.fill("#id_username", "dana")
     page.fill("#id_password", AGENT_PASSWORD)
     page.click("input[type=submit]")
+
+
+def test_on_a_long_conversation_the_reply_box_and_the_newest_message_are_in_view(live_server, desk):
+    """Thirty messages: the conversation scrolls in its panel, opened at the newest, right above
+    the reply box, its buttons in view; the channel's fields are folded until opened, and the
+    customer's history lists the contact's other ticket."""
+    from playwright.sync_api import expect
+
+    for number in range(15):
+        services.comment_create_by_contact(ticket=desk, contact_number=CONTACT, text=f"Question {number}.")
+        services.comment_create_by_contact(ticket=desk, contact_number=CONTACT, text=f"More on {number}.")
+    closed = Ticket.objects.get(title="Old question about roaming")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium_page() as page:
+        log_in(page, live_server.url)
+        page.goto(f"{live_server.url}/admin/tickets/ticket/{desk.pk}/change/")
+        expect_reply_box_in_view(page)
+        expect(page.locator(".desk-message").last).to_contain_text("More on 14.")
+        expect(page.locator(".desk-message").last).to_be_in_viewport(ratio=1)
+        expect(page.locator(".desk-message").first).not_to_be_in_viewport()
+        history = page.locator("#desk-customer-history")
+        expect(history.get_by_role("link", name=f"TT{closed.ticket_number}")).to_be_visible()
+        page.screenshot(path=str(SCREENSHOTS / "ticket-page-long.png"))
+
+        page.fill(f"{REPLY}-text", "Answering the newest first.")
+        page.get_by_role("button", name="Send to customer").click()
+        expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+        expect_reply_box_in_view(page)
+        expect(page.locator(".desk-message").last).to_contain_text("Answering the newest first.")
+        expect(page.locator(".desk-message").last).to_be_in_viewport(ratio=1)
+
+        source = page.locator(".form-row.field-source")
+        expect(source).to_be_hidden()
+        page.get_by_text("Channel fields", exact=True).click()
+        expect(source).to_be_visible()
+        expect(source).to_contain_text("app")
 
 
 def test_a_customer_reopening_brings_the_ticket_to_the_top_and_the_agent_answers(live_server, desk, api):
@@ -169,7 +208,7 @@ def test_a_customer_reopening_brings_the_ticket_to_the_top_and_the_agent_answers
         page.get_by_role("button", name="Send and set Wait For Response").click()
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
         expect(page.locator("#id_ticket_status")).to_have_value("Wait For Response")
-        page.screenshot(path=str(SCREENSHOTS / "ticket-page-answered.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "ticket-page-answered.png"))
 
         page.goto(f"{live_server.url}/admin/tickets/ticket/?waiting=agent")
         expect(page.locator("#changelist")).to_contain_text("0 tickets")
@@ -207,7 +246,7 @@ def test_an_agent_sees_the_customers_screenshot_and_answers_with_a_pdf_the_custo
         page.get_by_role("button", name="Send to customer").click()
         expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
         expect(page.locator("#comments-group")).to_contain_text("refund-confirmation.pdf")
-        page.screenshot(path=str(SCREENSHOTS / "ticket-page-attachments.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "ticket-page-attachments.png"))
 
     listed = envelope_result(api.call(E9, query={"ticketNo": ticket_no}))
     assert [(item["filename"], item["author"]) for item in listed] == [
