@@ -24,7 +24,7 @@ from attachments.sniffing import ALLOWED_CONTENT_TYPES
 from desk.actions import TICKET_ACTIONS
 from desk.canned import PLACEHOLDERS, known_placeholders, preview_canned_reply
 from desk.customer_history import customer_history_panel
-from desk.filters import AssigneeFilter, CategoryFilter, RatingFilter, WaitingFilter
+from desk.filters import AssigneeFilter, CategoryFilter, RatingFilter, SlaFilter, WaitingFilter
 from desk.forms import (
     REPLY_BUTTON,
     DeskLoginForm,
@@ -39,6 +39,7 @@ from desk.forms import (
 from desk.models import CannedReply
 from desk.refusals import ServiceRefused, service_refusals
 from desk.search import queue_search
+from desk.sla import QUEUE_ORDER, SlaColumns
 from tickets import services
 from tickets.formats import RECORD_ID_PREFIX, format_datetime, format_ticket_number, user_display_name
 from tickets.models import (
@@ -183,14 +184,15 @@ class ReplyInline(admin.StackedInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(SlaColumns, admin.ModelAdmin):
     """The queue and the ticket page.
 
-    The queue's default order is whose turn it is: first the tickets waiting on us (an agent),
-    longest waiting first; then those waiting on the customer, longest waiting first (the ones
-    to chase or close); then the closed ones, which wait on nobody, longest closed first. It is
-    the order of `waiting_on` ("agent" < "customer" < "nobody") then `waiting_since`, which the
-    index `ticket_waiting_longest` serves as it is; a column header sorts by that column instead.
+    The queue's default order is the soonest due first (desk/sla.py: the earliest running SLA
+    target; tickets with nothing running after those), then whose turn it is: first the tickets
+    waiting on us (an agent), longest waiting first; then those waiting on the customer, longest
+    waiting first (the ones to chase or close); then the closed ones, which wait on nobody,
+    longest closed first: `waiting_on` ("agent" < "customer" < "nobody") then `waiting_since`.
+    A column header sorts by that column instead.
     """
 
     list_display = (
@@ -198,6 +200,7 @@ class TicketAdmin(admin.ModelAdmin):
         "title",
         "status_badge",
         "priority_badge",
+        "due",
         "waiting",
         "categories",
         "contact",
@@ -209,6 +212,7 @@ class TicketAdmin(admin.ModelAdmin):
     )
     list_display_links = ("ticket_no", "title")
     list_filter = (
+        SlaFilter,
         WaitingFilter,
         "ticket_status",
         "priority",
@@ -218,9 +222,9 @@ class TicketAdmin(admin.ModelAdmin):
         RatingFilter,
         "created_at",
     )
-    list_select_related = ("assigned_to", "rating")
+    list_select_related = ("assigned_to", "rating", "sla_clock")
     list_per_page = 50
-    ordering = ("waiting_on", "waiting_since", "pk")
+    ordering = QUEUE_ORDER
     date_hierarchy = "created_at"
     # The admin shows its search box when there are search fields; the search itself is the
     # domain's (get_search_results), over the title, description and every comment.
@@ -249,7 +253,7 @@ class TicketAdmin(admin.ModelAdmin):
             "Status, priority and assignment",
             {
                 "classes": ("desk-side",),
-                "fields": (("ticket_status", "priority", "assigned_to"), "waiting_summary"),
+                "fields": (("ticket_status", "priority", "assigned_to"), "waiting_summary", "service_level"),
             },
         ),
         ("Customer's rating", {"classes": ("desk-side",), "fields": (("rating_given", "rating_comment"),)}),
@@ -291,12 +295,13 @@ class TicketAdmin(admin.ModelAdmin):
         "rating_given",
         "rating_comment",
         "waiting_summary",
+        "service_level",
         "customer_attachments",
     )
     inlines = (ConversationInline, ReplyInline)
 
     class Media:
-        css = {"all": ["desk/desk.css"]}
+        css = {"all": ["desk/desk.css", "desk/sla.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(comment_count=Count("comments"))

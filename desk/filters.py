@@ -3,8 +3,10 @@
 import re
 
 from django.contrib import admin
+from django.utils import timezone
 
 from desk.forms import active_staff, staff_label
+from sla.selectors import tickets_breached, tickets_due_soon, warning
 from tickets.models import RATING_MAX, RATING_MIN
 from tickets.workflow import WaitingOn
 
@@ -54,6 +56,27 @@ class WaitingFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in (WaitingOn.AGENT, WaitingOn.CUSTOMER):
             return queryset.filter(waiting_on=self.value())
+        return queryset
+
+
+class SlaFilter(admin.SimpleListFilter):
+    """Tickets past a running target's due time, or due within the warning window (the rows the
+    queue highlights)."""
+
+    title = "SLA"
+    parameter_name = "sla"
+    BREACHED, DUE_SOON = "breached", "soon"
+
+    def lookups(self, request, model_admin):
+        minutes = int(warning().total_seconds() // 60)
+        within = f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+        return [(self.BREACHED, "Breached"), (self.DUE_SOON, f"Due within {within}")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.BREACHED:
+            return tickets_breached(queryset, timezone.now())
+        if self.value() == self.DUE_SOON:
+            return tickets_due_soon(queryset, timezone.now())
         return queryset
 
 

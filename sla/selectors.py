@@ -5,7 +5,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -55,3 +55,34 @@ def attainment_by_week(weeks: int, *, now: datetime.datetime | None = None) -> l
 
 def _as_date(week: datetime.datetime | datetime.date) -> datetime.date:
     return week.date() if isinstance(week, datetime.datetime) else week
+
+
+# --- The queue: how soon a ticket is due ---------------------------------------------------------
+
+BREACHED, DUE_SOON, ON_TIME = "breached", "soon", "on-time"
+
+
+def warning() -> datetime.timedelta:
+    """How close to its due time a ticket counts as nearly breached (CRM_SLA_WARNING_MINUTES):
+    the queue's highlight and its "due soon" filter."""
+    return datetime.timedelta(minutes=settings.CRM_SLA_WARNING_MINUTES)
+
+
+def due_state(next_due_at: datetime.datetime | None, now: datetime.datetime) -> str | None:
+    """`BREACHED` (the due time has passed), `DUE_SOON` (within `warning()`), `ON_TIME`, or None
+    when no target runs."""
+    if next_due_at is None:
+        return None
+    if next_due_at <= now:
+        return BREACHED
+    return DUE_SOON if next_due_at <= now + warning() else ON_TIME
+
+
+def tickets_breached(tickets: QuerySet, now: datetime.datetime) -> QuerySet:
+    """Tickets with a running target past its due time."""
+    return tickets.filter(sla_clock__next_due_at__lte=now)
+
+
+def tickets_due_soon(tickets: QuerySet, now: datetime.datetime) -> QuerySet:
+    """Tickets whose next target is due within `warning()` and not yet past."""
+    return tickets.filter(sla_clock__next_due_at__gt=now, sla_clock__next_due_at__lte=now + warning())

@@ -61,6 +61,11 @@ def test_support_agent_group_has_exactly_the_agent_permissions():
         ("tickets", "add_comment"),
         ("tickets", "view_comment"),
         ("tickets", "view_issuetype"),
+        # The SLA calendars and policies, to read (sla migration 0002; supervisors edit them).
+        ("sla", "view_businesscalendar"),
+        ("sla", "view_openinghours"),
+        ("sla", "view_holiday"),
+        ("sla", "view_slapolicy"),
         ("desk", "view_cannedreply"),
     }
 
@@ -100,6 +105,7 @@ def test_queue_lists_the_issue_columns(agent_client, ticket):
         "title",
         "status",
         "priority",
+        "due",  # the next SLA due time (desk/sla.py)
         "waiting",
         "category",
         "contact",
