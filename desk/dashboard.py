@@ -1,7 +1,8 @@
 """The dashboard on the desk's index page and its CSV export (`/admin/dashboard.csv`).
 
-The numbers are `tickets.reports.report`, computed at most once per `CACHE_SECONDS` and shared
-by the page and the CSV, so both say the same "as of" time. Every staff user who may view
+The numbers are `tickets.reports.report` and the SLA attainment of `sla.selectors`, computed
+together at most once per `CACHE_SECONDS` and shared by the page and the CSV, so both say the
+same "as of" time. Every staff user who may view
 tickets sees them: the numbers are counts and times, no ticket's content. The page draws each
 metric with `desk.charts` and puts the same numbers in a table under it; the CSV has one row
 per number, its cells written by `csv_cell` so that no spreadsheet runs one as a formula.
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from desk.charts import Series, bar_chart
+from sla.selectors import WeekAttainment, attainment_by_week
 from tickets import reports
 from tickets.models import RATING_MAX, TicketStatus
 from tickets.reports import BACKLOG_STATUSES, PERCENTILES, ReplyTimes, Report
@@ -37,6 +39,7 @@ STATUS_COLOURS: dict[str, str] = {
 CREATED_COLOUR, CLOSED_COLOUR = "#1e88e5", "#43a047"
 PERCENTILE_COLOURS = {50: "#00897b", 90: "#5e35b1"}
 RATING_COLOUR = "#ef6c00"
+SLA_COLOUR = "#2e7d32"
 # What the page shows where there is nothing to measure (no reply, no rating).
 NO_VALUE = "\N{EN DASH}"
 WINDOW_LABEL = f"Last {reports.WINDOW_DAYS} days"
@@ -52,11 +55,20 @@ def can_see_dashboard(user) -> bool:
     return bool(user.is_active and user.is_staff and user.has_perm(VIEW_PERMISSION))
 
 
-def current_report() -> Report:
+@dataclass(frozen=True)
+class Numbers:
+    """Everything the dashboard shows, as of one moment (`report.as_of`)."""
+
+    report: Report
+    sla: list[WeekAttainment]  # the same weeks as `report.weeks`
+
+
+def current_numbers() -> Numbers:
     """The numbers, recomputed when the cached ones are older than `CACHE_SECONDS`."""
     numbers = cache.get(CACHE_KEY)
-    if not isinstance(numbers, Report):
-        numbers = reports.report()
+    if not isinstance(numbers, Numbers):
+        now = timezone.now()
+        numbers = Numbers(reports.report(now=now), attainment_by_week(reports.WEEKS, now=now))
         cache.set(CACHE_KEY, numbers, CACHE_SECONDS)
     return numbers
 
@@ -79,6 +91,10 @@ def format_wait(wait: datetime.timedelta | None) -> str:
 
 def format_average(average: float | None) -> str:
     return NO_VALUE if average is None else f"{average:.2f}"
+
+
+def format_percent(percent: float | None) -> str:
+    return NO_VALUE if percent is None else f"{percent:.1f} %"
 
 
 def day_label(day: datetime.date) -> str:
@@ -209,9 +225,33 @@ def _rating_panel(numbers: Report) -> Panel:
     return Panel("Customer rating", chart, table)
 
 
-def dashboard(numbers: Report) -> Dashboard:
+def _sla_panel(weeks: list[WeekAttainment]) -> Panel:
+    chart = bar_chart(
+        chart_id="desk-chart-sla",
+        title="SLA attainment per week from Monday (%)",
+        summary="The share of the SLA targets decided each week (a reply or a resolution due) "
+        "that were met in time.",
+        labels=[day_label(w.week) for w in weeks],
+        series=[Series("Met in time", [w.percent for w in weeks], SLA_COLOUR)],
+        y_max=100,
+        format_value=lambda value: f"{value:g} %",
+    )
+    rows = [
+        (f"Week of {w.week:%Y-%m-%d}", str(w.targets), str(w.met_in_time), format_percent(w.percent))
+        for w in reversed(weeks)
+    ]
+    table = Table(
+        "Targets decided in the week: met in time, or breached",
+        ("Decided", "Targets", "Met in time", "Attainment"),
+        rows,
+    )
+    return Panel("SLA attainment", chart, table)
+
+
+def dashboard(all_numbers: Numbers) -> Dashboard:
     """What the index page shows: this week's headline numbers, then a chart and its table per
     metric."""
+    numbers = all_numbers.report
     this_week = numbers.weeks[-1]
     created, closed = numbers.flow_since(this_week.week)
     backlog_now = numbers.days[-1].backlog
@@ -224,9 +264,16 @@ def dashboard(numbers: Report) -> Dashboard:
             Headline(f"First reply p{p} this week", _percentile_text(this_week.first_reply, p))
             for p in PERCENTILES
         ),
+        Headline("SLA attainment this week", format_percent(all_numbers.sla[-1].percent)),
         Headline("Average rating this week", format_average(this_week.ratings.average)),
     ]
-    panels = [_backlog_panel(numbers), _flow_panel(numbers), _reply_panel(numbers), _rating_panel(numbers)]
+    panels = [
+        _backlog_panel(numbers),
+        _flow_panel(numbers),
+        _reply_panel(numbers),
+        _sla_panel(all_numbers.sla),
+        _rating_panel(numbers),
+    ]
     return Dashboard(
         as_of=timezone.localtime(numbers.as_of), week=this_week.week, headlines=headlines, panels=panels
     )
@@ -247,9 +294,10 @@ def csv_cell(value: Cell) -> str | int | float | Decimal:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_rows(numbers: Report) -> Iterator[tuple[Cell, ...]]:
+def csv_rows(all_numbers: Numbers) -> Iterator[tuple[Cell, ...]]:
     """(metric, period, start, series, value) for every number the page shows; a value with
-    nothing to measure (no reply, no rating) is empty, not 0."""
+    nothing to measure (no reply, no rating, no SLA target) is empty, not 0."""
+    numbers = all_numbers.report
     for d in numbers.days:
         for status in BACKLOG_STATUSES:
             yield ("backlog", "day", d.day.isoformat(), status, d.backlog[status])
@@ -267,6 +315,17 @@ def csv_rows(numbers: Report) -> Iterator[tuple[Cell, ...]]:
         yield ("rating_count", period, start, "", ratings.count)
         average = ratings.average
         yield ("rating_average", period, start, "", None if average is None else round(average, 2))
+    for week in all_numbers.sla:
+        start = week.week.isoformat()
+        yield ("sla_targets", "week", start, "", week.targets)
+        yield ("sla_met_in_time", "week", start, "", week.met_in_time)
+        yield (
+            "sla_attainment_percent",
+            "week",
+            start,
+            "",
+            None if week.percent is None else round(week.percent, 1),
+        )
 
 
 def write_csv(rows, out) -> None:
@@ -279,8 +338,8 @@ def write_csv(rows, out) -> None:
 def _dashboard_csv(request: HttpRequest) -> HttpResponse:
     if not can_see_dashboard(request.user):
         raise PermissionDenied
-    numbers = current_report()
-    stamp = timezone.localtime(numbers.as_of).strftime("%Y-%m-%d-%H%M")
+    numbers = current_numbers()
+    stamp = timezone.localtime(numbers.report.as_of).strftime("%Y-%m-%d-%H%M")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dashboard-{stamp}.csv"'
     response.write("\ufeff")  # the byte order mark: Excel reads UTF-8 only with it

@@ -3,7 +3,7 @@ staff who may see it; nothing for anyone else."""
 
 from django import template
 
-from desk.dashboard import can_see_dashboard, current_report, dashboard
+from desk.dashboard import can_see_dashboard, current_numbers, dashboard
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ register = template.Library()
 def desk_dashboard(context) -> dict:
     if not can_see_dashboard(context["request"].user):
         return {"dashboard": None}
-    return {"dashboard": dashboard(current_report())}
+    return {"dashboard": dashboard(current_numbers())}

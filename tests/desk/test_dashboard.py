@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from desk.dashboard import CSV_HEADER, csv_cell, write_csv
+from sla.models import SlaOutcome, SlaTarget
 from tests.factories import UserFactory
 from tests.support.clock import NOW
 from tests.support.reports import busy_month, rated, replied_after, ticket_with_history
@@ -20,6 +21,7 @@ from tickets.models import TicketStatus
 pytestmark = pytest.mark.django_db
 
 INDEX, CSV_URL = "/admin/", "/admin/dashboard.csv"
+PANELS = ("Backlog by status", "Created vs closed", "First reply time", "SLA attainment", "Customer rating")
 HOUR = datetime.timedelta(hours=1)
 CHART = re.compile(r'<svg class="desk-chart".*?</svg>', re.DOTALL)
 # An XML namespace is a name, not an address anything is fetched from (the admin's icons have one).
@@ -39,10 +41,10 @@ def month(clock):
 
 def test_the_index_shows_a_chart_and_a_table_per_metric(agent_client, month):
     html = agent_client.get(INDEX).content.decode()
-    for heading in ("Backlog by status", "Created vs closed", "First reply time", "Customer rating"):
+    for heading in PANELS:
         assert f"<h2>{heading}</h2>" in html
-    assert len(CHART.findall(html)) == 4
-    assert html.count("<table>") >= 4
+    assert len(CHART.findall(html)) == len(PANELS)
+    assert html.count('<details class="desk-numbers">') == len(PANELS)
 
 
 def test_the_index_keeps_the_list_of_apps(agent_client, clock):
@@ -141,6 +143,21 @@ def test_the_csv_holds_the_pages_numbers(agent_client, clock):
     assert rows[("first_reply_hours", "week", week, "p90")] == "3.0"
     assert rows[("rating_average", "week", week, "")] == "4.0"
     assert rows[("rating_average", "week", "2026-11-23", "")] == ""
+
+
+def test_the_sla_attainment_of_each_week_is_shown_and_exported(agent_client, clock):
+    ticket = ticket_with_history(NOW - 3 * HOUR)
+    for in_time in (True, True, False):
+        SlaOutcome.objects.create(
+            ticket=ticket, target=SlaTarget.FIRST_REPLY, due=NOW, in_time=in_time, decided_at=NOW - HOUR
+        )
+    headlines = {h.label: h.value for h in agent_client.get(INDEX).context["dashboard"].headlines}
+    assert headlines["SLA attainment this week"] == "66.7 %"
+    rows = {tuple(row[:4]): row[4] for row in csv_of(agent_client.get(CSV_URL))[1:]}
+    assert rows[("sla_targets", "week", "2026-11-30", "")] == "3"
+    assert rows[("sla_met_in_time", "week", "2026-11-30", "")] == "2"
+    assert rows[("sla_attainment_percent", "week", "2026-11-30", "")] == "66.7"
+    assert rows[("sla_attainment_percent", "week", "2026-11-23", "")] == ""
 
 
 def test_a_cell_that_a_spreadsheet_would_run_as_a_formula_is_text():

@@ -3,6 +3,7 @@
 import datetime
 import random
 
+from sla.models import SlaOutcome, SlaTarget
 from tests.factories import AgentCommentFactory, TicketEventFactory, TicketFactory
 from tickets.history import ActorKind, EventKind
 from tickets.models import Ticket, TicketRating, TicketStatus
@@ -44,7 +45,8 @@ def rated(rating: int, at: datetime.datetime) -> TicketRating:
 
 def busy_month(now: datetime.datetime, *, per_day: int = 6, seed: int = 7) -> None:
     """Forty days of a desk's work up to `now`: tickets created each day, most replied to within
-    hours, moved on, many closed and some rated, so every chart has something to show."""
+    hours (a first-reply SLA target of 16 hours decided for each), moved on, many closed and some
+    rated, so every chart has something to show."""
     rng = random.Random(seed)
     hour = datetime.timedelta(hours=1)
     for back in range(40, -1, -1):
@@ -64,6 +66,15 @@ def busy_month(now: datetime.datetime, *, per_day: int = 6, seed: int = 7) -> No
             reply_at = created + datetime.timedelta(minutes=rng.randint(5, 60 * 30))
             if reply_at < now:
                 AgentCommentFactory(ticket=ticket, created_at=reply_at)
+            due = created + 16 * hour
+            if min(reply_at, due) < now:
+                SlaOutcome.objects.create(
+                    ticket=ticket,
+                    target=SlaTarget.FIRST_REPLY,
+                    due=due,
+                    in_time=reply_at <= due,
+                    decided_at=min(reply_at, due),
+                )
             if changes and changes[-1][1] == TicketStatus.CLOSED and rng.random() < 0.5:
                 TicketRating.objects.create(
                     ticket=ticket, rating=rng.choice([2, 3, 4, 4, 5, 5, 5]), created_at=changes[-1][0]
