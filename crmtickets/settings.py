@@ -257,8 +257,14 @@ if REDIS_URL:
     # Each failure is logged once, when the process starts skipping Redis (crmtickets/cache.py).
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = False
 else:
+    # Room for a window's counter of every caller (Django's default of 300 entries would drop
+    # the counters of a busy minute, and throttling with them, each drop a costlier request).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "crmtickets"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "crmtickets",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
     }
 
 # --- Django REST framework -------------------------------------------------------------------
