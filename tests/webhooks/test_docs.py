@@ -9,6 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from sla import breaches
 from tests.factories import UserFactory, WebhookEndpointFactory
 from tests.support.processes import ROOT
 from tickets import services as tickets
@@ -60,6 +61,7 @@ def sent(db) -> dict[str, dict]:
         status="New",
         source="app",
     )
+    breaches.record_breaches(timezone.now() + datetime.timedelta(days=30))  # nobody answered in time
     tickets.ticket_update(ticket=ticket, by=agent, assignee=agent)
     tickets.comment_create_by_agent(ticket=ticket, author=agent, text="Please restart it.", is_internal=False)
     ticket.refresh_from_db()
