@@ -93,8 +93,8 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--contacts", type=int, default=2_000, help="contacts whose lists E1 reads")
     parser.add_argument("--tickets", type=int, default=20, help="tickets per contact")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds per comparison")
-    parser.add_argument("--duration", type=int, default=3, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=8, help="interleaved rounds per comparison")
+    parser.add_argument("--duration", type=int, default=2, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     parser.add_argument(
@@ -109,7 +109,22 @@ def parse_args() -> argparse.Namespace:
         default=TABLE_SIZES[-1],
         help="largest table size for the E1 growth table (default 2,000,000: 40k, 400k, 2M)",
     )
-    return parser.parse_args()
+    parser.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        help="run gunicorn and wrk at nice -N (needs root): on a shared machine, less disturbed by "
+        "other work, the same for both sides",
+    )
+    parser.add_argument(
+        "--no-instructions",
+        dest="instructions",
+        action="store_false",
+        help="skip the instruction counts (valgrind, about 10 minutes); skipped when valgrind is missing",
+    )
+    args = parser.parse_args()
+    args.instructions = args.instructions and shutil.which("valgrind") is not None
+    return args
 
 
 # --- The scratch database ------------------------------------------------------------------------
@@ -181,6 +196,7 @@ class Bench:
             REFERENCE: f"http://127.0.0.1:{args.port + 1}",
         }
         self.servers: list[subprocess.Popen] = []
+        self.load: list[float] = []  # the 1-minute load average after each wrk run
         self.body = self.example_body()
         body_file = workdir / "body.json"
         body_file.write_bytes(self.body)
@@ -228,7 +244,7 @@ class Bench:
         # The access log stays on, as in production; it goes to a file instead of the terminal.
         log_file = RESULTS / f"gunicorn-{side}.log"
         log = log_file.open("w")
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        server = subprocess.Popen(self.niced(command), cwd=ROOT, env=env, stdout=log, stderr=log)
         self.servers.append(server)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -241,6 +257,10 @@ class Bench:
             except OSError:
                 time.sleep(0.3)
         raise SystemExit("gunicorn did not answer within 30 s")
+
+    def niced(self, command: list[str]) -> list[str]:
+        """With --priority, both sides' servers and wrk run ahead of the machine's other work."""
+        return ["nice", "-n", str(-self.args.priority), *command] if self.args.priority else command
 
     def stop_servers(self) -> None:
         for server in self.servers:
@@ -266,7 +286,8 @@ class Bench:
             tokens,
             self.body_file if body else "-",
         ]
-        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        output = subprocess.run(self.niced(command), capture_output=True, text=True, check=True).stdout
+        self.load.append(os.getloadavg()[0])
         result = json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
         return Sample(
             rps=result["requests"] / (result["duration_us"] / 1e6),
@@ -386,6 +407,26 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
+def versions() -> str:
+    """The software under test, the database server included."""
+    from importlib.metadata import version
+
+    from django.db import connection
+
+    packages = ", ".join(f"{name} {version(name)}" for name in ("Django", "djangorestframework", "gunicorn"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sqlite_version()" if connection.vendor == "sqlite" else "SHOW server_version")
+        server = cursor.fetchone()[0]
+    connection.close()
+    return f"{packages}, {connection.display_name} {server}"
+
+
+def load_range(load: list[float]) -> str:
+    return (
+        f"load average {min(load):.1f} to {max(load):.1f} (1 min, sampled after each wrk run)" if load else ""
+    )
+
+
 def fmt(value: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:.1f}"
 
@@ -398,6 +439,7 @@ def main() -> None:
     database_url = scratch_database_url()
     recreate_database(database_url)
     env = production_environment(database_url)
+    caller_environ = dict(os.environ)  # bench.profile finds the scratch database from it too
     # gunicorn keeps production's statement timeout; seeding 2M rows here takes longer than it.
     os.environ.update(env, DB_STATEMENT_TIMEOUT_MS="0")
     sys.path.insert(0, str(ROOT))
@@ -410,6 +452,7 @@ def main() -> None:
     from tickets.models import Ticket
 
     vendor = connection.vendor
+    software = versions()
     t0 = time.monotonic()
     print(f"Seeding {args.contacts:,} contacts x {args.tickets} tickets on {vendor} ...", flush=True)
     seed.seed_base(contacts=args.contacts, per_contact=args.tickets, single_sizes=SINGLE_SIZES)
@@ -441,14 +484,17 @@ def main() -> None:
             lines += endpoint_table(bench, tokens, args)
             lines += single_contact_table(bench, singles, args)
             lines += conditional_table(bench, tokens, singles, args)
+            if args.instructions:
+                lines += instruction_table(caller_environ)
             lines += growth_table(bench, tokens, args, seed)
             lines += ["", f"Settings: {connection_report(database_url, started)}."]
         finally:
             bench.stop_servers()
+    priority = f"; servers and wrk at nice -{args.priority}" if args.priority else ""
     header = [
-        f"Machine: {machine()}. Database: {vendor}. gunicorn {args.workers} sync workers, "
-        f"wrk 1 thread x {args.connections} connections, {args.rounds} interleaved rounds x "
-        f"{args.duration} s; medians. Total run {time.monotonic() - t0:.0f} s.",
+        f"Machine: {machine()}; {load_range(bench.load)}. {software}. gunicorn {args.workers} sync "
+        f"workers, wrk 1 thread x {args.connections} connections, {args.rounds} interleaved rounds x "
+        f"{args.duration} s; medians{priority}. Total run {time.monotonic() - t0:.0f} s.",
     ]
     text = "\n".join(header + lines) + "\n"
     (RESULTS / f"latest-{vendor}.md").write_text(text)
@@ -573,6 +619,27 @@ def conditional_table(bench: Bench, tokens: dict[str, str], singles: dict[int, s
         )
         print("  " + lines[-1], flush=True)
     return lines
+
+
+def instruction_table(caller_environ: dict[str, str]) -> list[str]:
+    """CPU instructions per request in-process, counted by callgrind (bench/profile.py): what
+    load on the machine does not move."""
+    from bench import profile
+
+    print("Instructions per request (valgrind) ...", flush=True)
+    endpoints = [target.name for target in TARGETS] + [profile.REVALIDATED]
+    command = [sys.executable, "-m", "bench.profile", "--instructions", "--endpoint", *endpoints]
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, cwd=ROOT, env=caller_environ
+    ).stdout
+    return [
+        "",
+        "CPU instructions per request, in-process (each side's WSGI application called directly, "
+        f"{profile.COUNTED_REQUESTS} requests counted by valgrind's callgrind after a warm-up; the "
+        "access log formatted but not written): unmoved by the machine's load.",
+        "",
+        *[line for line in output.splitlines() if line.startswith("|")],
+    ]
 
 
 def growth_table(bench: Bench, tokens: dict[str, str], args, seed) -> list[str]:
