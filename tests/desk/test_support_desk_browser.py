@@ -7,63 +7,32 @@ REQUIRE_CHROMIUM is set (as `.ci/run` does), where a missing browser is a failur
 the ticket list and the ticket page go to artifacts/screenshots/ (git-ignored).
 """
 
-from importlib import import_module
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
-from django.db.migrations.loader import MigrationLoader
 
 from tests.factories import CannedReplyFactory
 from tests.support.attachments import PDF_BYTES, attachment_form, post_attachment
 from tests.support.chromium import BROWSER_TEST_MARKS, chromium_page
 from tests.support.client import envelope_result
-from tests.support.desk_browser import expect_reply_box_in_view
+from tests.support.desk_browser import (
+    AGENT_PASSWORD,
+    REPLY,
+    SCREENSHOTS,
+    create_dana,
+    expect_reply_box_in_view,
+    log_in,
+    ticket_for,
+)
 from tests.support.endpoints import CONTACT, E1, E4, E6, E7, E9, E10, OTHER_CONTACT
-from tests.support.processes import ROOT
 from tickets import services
 from tickets.models import Ticket, TicketStatus
-
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-AGENT_PASSWORD = "desk-password-1"
-REPLY = "#id_comments-2-0"  # the reply inline's form fields
 
 pytestmark = BROWSER_TEST_MARKS
 
 
-def ensure_support_agent_group() -> None:
-    """An earlier transactional test may have flushed what migrations wrote: replay 0003's step."""
-    migration = import_module("tickets.migrations.0003_support_agent_group")
-    state = MigrationLoader(connection).project_state(("tickets", "0003_support_agent_group"))
-    with connection.schema_editor() as editor:
-        migration.create_group(state.apps, editor)
-
-
-def ticket_for(contact: int | None, title: str, status: str = TicketStatus.OPEN):
-    return services.ticket_create(
-        contact_number=contact,
-        from_portal=True,
-        ticket_status=status,
-        title=title,
-        description=f"{title}: details from the customer.",
-        ticket_categories="Billing Dispute",
-        category="Billing",
-        subcategory="Payments",
-        status="New",
-        source="app",
-    )
-
-
 @pytest.fixture
 def desk(db):
-    ensure_support_agent_group()
-    services.agent_create(
-        username="dana",
-        email="dana@example.com",
-        password=AGENT_PASSWORD,
-        first_name="Dana",
-        last_name="Reyes",
-    )
+    create_dana()
     ticket = ticket_for(CONTACT, "Charged twice for the September recharge")
     services.comment_create_by_contact(ticket=ticket, contact_number=CONTACT, text="Two payments of 20.00.")
     ticket_for(CONTACT, "Old question about roaming", status=TicketStatus.CLOSED)
@@ -125,13 +94,6 @@ def test_agent_answers_and_closes_a_ticket_and_the_customer_sees_it(live_server,
     )
     for response in (conversation, listed, record):
         assert "RF-2231" not in str(response)
-
-
-def log_in(page, base_url: str) -> None:
-    page.goto(f"{base_url}/admin/")
-    page.fill("#id_username", "dana")
-    page.fill("#id_password", AGENT_PASSWORD)
-    page.click("input[type=submit]")
 
 
 def test_on_a_long_conversation_the_reply_box_and_the_newest_message_are_in_view(live_server, desk):
