@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from sla.models import SlaPolicy, SlaTarget
+from sla.models import SlaOutcome, SlaPolicy, SlaTarget
 from tests.support.clock import NOW
 from tests.support.sla import agent_reply, clock_of, create_ticket, customer_comment
 from tickets import services
@@ -108,3 +108,28 @@ def test_a_second_customer_message_moves_no_due_time(clock):
     clock.at(MONDAY_NOON + HOUR)
     customer_comment(ticket)
     assert clock_of(ticket).reply_due == MONDAY_NOON + 4 * HOUR
+
+
+def test_closing_in_time_meets_the_resolution_target(clock, dana):
+    ticket = create_ticket()
+    clock.at(MONDAY_NOON + HOUR)
+    services.ticket_update(ticket=ticket, by=dana, ticket_status=TicketStatus.CLOSED)
+    [outcome] = SlaOutcome.objects.filter(ticket=ticket)
+    assert (outcome.target, outcome.in_time, outcome.decided_at) == (
+        SlaTarget.RESOLUTION,
+        True,
+        MONDAY_NOON + HOUR,
+    )
+
+
+def test_a_reopen_after_closing_resumes_with_the_time_used(clock, dana):
+    ticket = create_ticket()
+    clock.at(MONDAY_NOON + 2 * HOUR)
+    services.ticket_update(ticket=ticket, by=dana, ticket_status=TicketStatus.CLOSED)
+    tuesday_eight = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC)
+    clock.at(tuesday_eight)
+    customer_comment(ticket, "It broke again.")
+    row = clock_of(ticket)
+    assert row.resolution_used == 2 * 3600
+    # 38 hours left from Tuesday 08:00: Tuesday to Thursday 30, Friday 8.
+    assert row.resolution_due == datetime.datetime(2026, 12, 4, 16, 0, tzinfo=datetime.UTC)
