@@ -185,4 +185,4 @@ def test_the_report_takes_a_fixed_number_of_queries():
         )
     with CaptureQueriesContext(connection) as queries:
         report(now=NOW)
-    assert len(queries) == REPORT_QUERIES
+    assert [q["sql"].split()[0] for q in queries].count("SELECT") == REPORT_QUERIES
