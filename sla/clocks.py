@@ -29,6 +29,7 @@ from sla.policies import Targets
 from tickets import workflow
 from tickets.history import ActorKind, EventKind, record_event
 from tickets.models import Ticket, TicketEvent
+from tickets.prepared import insert
 from tickets.workflow import WaitingOn
 
 # The kinds that can move a clock.
@@ -185,7 +186,7 @@ def on_event(event: TicketEvent) -> None:
     if event.kind == EventKind.CREATED:
         created = TicketClock(ticket=ticket)
         advance(created, waiting=waiting, at=at, targets=targets)
-        created.save(force_insert=True)
+        insert(created)  # save(force_insert=True), compiled once (tickets/prepared.py)
         ticket.sla_clock = created
         return
     clock = _loaded_clock(ticket)
@@ -196,7 +197,7 @@ def on_event(event: TicketEvent) -> None:
     outcomes = advance(clock, waiting=waiting, at=at, targets=targets, agent_replied=agent_replied)
     changed = [field for field, old, new in zip(FIELDS, before, _snapshot(clock), strict=True) if old != new]
     if clock._state.adding:
-        clock.save(force_insert=True)
+        insert(clock)
     elif changed:
         clock.save(update_fields=changed)
     for outcome in outcomes:

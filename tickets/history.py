@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from tickets import signals
 from tickets.formats import format_datetime, user_display_name
+from tickets.prepared import insert
 
 if TYPE_CHECKING:
     from tickets.models import Comment, Ticket, TicketEvent
@@ -174,7 +175,8 @@ def record_event(
     `modified_at`): receivers describe the ticket from it. `subject` is what the event is about
     when no column of the event can point at it (an attachment: a feature app's row), handed to
     the receivers as it is."""
-    event = ticket.events.create(
+    event = ticket.events.model(
+        ticket=ticket,
         kind=kind,
         actor_kind=actor_kind,
         actor_user=actor,
@@ -184,6 +186,7 @@ def record_event(
         comment=comment,
         created_at=at,
     )
+    insert(event)  # save(force_insert=True), compiled once (tickets/prepared.py)
     signals.event_recorded.send(sender=type(event), event=event, assignee_ids=assignee_ids, subject=subject)
     return event
 

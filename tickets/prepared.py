@@ -7,13 +7,19 @@ SQL Django wrote for it and the positions of the placeholders among its paramete
 call runs that SQL with the call's values through the connection's cursor (so query counting,
 transactions and connection handling are Django's as usual), converting the columns the way
 the queryset's own iteration would. The SQL is Django's own: nothing here is written by hand.
+
+A `PreparedInsert` does the same for the one-row INSERTs of the write path (a ticket, its
+events): `Model.save()` builds and compiles an insert query on every call, which costs several
+times running it, and for SQLite inside the write lock that every create queues on.
 """
 
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import connections, transaction
+from django.db.models import Model, QuerySet
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
 
 
 class PreparedQuery:
@@ -72,3 +78,75 @@ def _converted(row: tuple, converters: dict, connection) -> list:
             value = function(value, expression, connection)
         values[position] = value
     return values
+
+
+class PreparedInsert:
+    """`Model.save(force_insert=True)` for new rows of `model`, with the INSERT compiled once per
+    vendor by Django's own compiler: each call converts the instance's values with its fields'
+    own `pre_save` and `get_db_prep_save`, runs the SQL, and sets what the database returns (the
+    primary key) as `save()` does, sending `pre_save` and `post_save` too. An instance with its
+    auto primary key set, or an expression among its values, is saved by `save()` itself: its
+    SQL differs."""
+
+    def __init__(self, model: type[Model]):
+        self._model = model
+        meta = model._meta
+        self._auto = meta.auto_field
+        self._fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
+        self._returning = meta.db_returning_fields
+        self._compiled: dict[str, tuple[str, tuple] | None] = {}
+
+    def _compile(self, connection) -> tuple[str, tuple] | None:
+        """Django's INSERT of a blank instance: one placeholder per field, or None when a field's
+        default is written into the SQL itself or the backend cannot return the primary key from
+        the INSERT (then `save()` does every insert)."""
+        query = InsertQuery(self._model)
+        query.insert_values(self._fields, [self._model()])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = self._returning
+        [(sql, params)] = compiler.as_sql()
+        preparable = len(params) == len(self._fields) and (
+            not self._returning or connection.features.can_return_columns_from_insert
+        )
+        compiled = (sql, tuple(compiler.returning_params)) if preparable else None
+        self._compiled[connection.vendor] = compiled
+        return compiled
+
+    def insert(self, instance: Model, *, using: str = "default") -> None:
+        connection = connections[using]
+        vendor = connection.vendor
+        compiled = self._compiled[vendor] if vendor in self._compiled else self._compile(connection)
+        auto_set = self._auto is not None and getattr(instance, self._auto.attname) is not None
+        values = [field.pre_save(instance, True) for field in self._fields]
+        if compiled is None or auto_set or any(hasattr(value, "resolve_expression") for value in values):
+            instance.save(force_insert=True, using=using)
+            return
+        sql, returning_params = compiled
+        model = self._model
+        pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
+        params = [
+            field.get_db_prep_save(value, connection)
+            for field, value in zip(self._fields, values, strict=True)
+        ]
+        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            # What the INSERT returns (its primary key), read back as Django's compiler does.
+            fetch = connection.ops.fetch_returned_insert_columns  # type: ignore[attr-defined]
+            row = fetch(cursor, returning_params) if self._returning else ()
+        for field, value in zip(self._returning, row, strict=True):
+            setattr(instance, field.attname, value)
+        instance._state.adding, instance._state.db = False, using
+        post_save.send(
+            sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
+        )
+
+
+_INSERTS: dict[type[Model], PreparedInsert] = {}
+
+
+def insert(instance: Model, *, using: str = "default") -> None:
+    """Save a new `instance` as `save(force_insert=True)` would, through its model's
+    `PreparedInsert` (made on first use)."""
+    model = type(instance)
+    prepared = _INSERTS.get(model) or _INSERTS.setdefault(model, PreparedInsert(model))
+    prepared.insert(instance, using=using)

@@ -10,6 +10,7 @@ import json
 from tickets.formats import USER_ID_PREFIX, prefixed
 from tickets.history import ActorKind, EventKind
 from tickets.models import TicketEvent, TicketRating
+from tickets.prepared import PreparedQuery
 from tickets.records import attachment_item, comment_item, rating_result, ticket_summary
 from tickets.signals import event_recorded
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent
@@ -77,11 +78,21 @@ def event_data(event_type: str, event: TicketEvent, assignee_ids, subject=None) 
     return {}
 
 
+# Every enabled endpoint, every column: compiled once (tickets/prepared.py), since every change
+# with an event reads it, mostly to find none.
+_ENDPOINT_FIELDS = tuple(field.attname for field in WebhookEndpoint._meta.concrete_fields)
+_ENABLED_ENDPOINTS = PreparedQuery(
+    lambda: WebhookEndpoint.objects.filter(enabled=True).order_by("pk").values(*_ENDPOINT_FIELDS)
+)
+
+
 def subscribed_endpoints(event_type: str) -> list[WebhookEndpoint]:
     """The enabled endpoints that receive `event_type` (one query; the table is small)."""
-    return [
-        endpoint for endpoint in WebhookEndpoint.objects.filter(enabled=True) if endpoint.receives(event_type)
-    ]
+    endpoints = (
+        WebhookEndpoint.from_db("default", _ENDPOINT_FIELDS, tuple(row.values()))
+        for row in _ENABLED_ENDPOINTS.values()
+    )
+    return [endpoint for endpoint in endpoints if endpoint.receives(event_type)]
 
 
 def _change(event: TicketEvent, field: str) -> dict[str, str]:

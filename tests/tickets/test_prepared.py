@@ -1,14 +1,18 @@
 """tickets.prepared: a queryset compiled once answers what the queryset itself answers, for any
-values, page and time zone, with one query per call and no second compilation."""
+values, page and time zone, with one query per call and no second compilation; an insert
+compiled once stores what `save()` stores, in one statement."""
+
+import datetime
 
 import pytest
 from django.db import connection
+from django.db.models.signals import post_save
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import TicketFactory
-from tickets.models import Ticket, TicketStatus
-from tickets.prepared import PreparedQuery
+from tickets.models import Ticket, TicketNumberCounter, TicketStatus
+from tickets.prepared import PreparedQuery, insert
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +75,62 @@ def test_placeholders_with_one_value_are_refused():
     )
     with pytest.raises(ValueError, match="share the value"):
         prepared.values(a=1, b=2)
+
+
+def new_ticket(**values) -> Ticket:
+    at = datetime.datetime(2026, 3, 1, 12, 30, tzinfo=datetime.UTC)
+    fields = dict(
+        ticket_number=91,
+        contact_number=7,
+        title="Router",
+        description="Down",
+        ticket_categories="Request",
+        category="cat1",
+        subcategory="sub1",
+        status="New",
+        source="app",
+        effective_date=datetime.date(2026, 2, 1),
+        created_at=at,
+        modified_at=at,
+        waiting_since=at,
+    )
+    return Ticket(**{**fields, **values})
+
+
+def stored(ticket: Ticket) -> dict:
+    row = Ticket.objects.filter(pk=ticket.pk).values().get()
+    del row["id"], row["ticket_number"]
+    return row
+
+
+def test_an_insert_stores_what_save_stores_in_one_statement():
+    saved = new_ticket(ticket_number=90)
+    saved.save(force_insert=True)
+    inserted = new_ticket()
+    with CaptureQueriesContext(connection) as queries:
+        insert(inserted)
+    assert len(queries) == 1
+    assert inserted.pk is not None
+    assert not inserted._state.adding
+    assert stored(inserted) == stored(saved)
+
+
+def test_an_insert_sends_post_save_like_save():
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance, created))
+
+    post_save.connect(receiver, sender=Ticket)
+    try:
+        ticket = new_ticket()
+        insert(ticket)
+    finally:
+        post_save.disconnect(receiver, sender=Ticket)
+    assert seen == [(ticket, True)]
+
+
+def test_a_row_without_an_auto_key_is_inserted_with_its_own_key():
+    counter = TicketNumberCounter(name="other", last_number=4)
+    insert(counter)
+    assert TicketNumberCounter.objects.get(name="other").last_number == 4
