@@ -159,7 +159,11 @@ else:
         keepalives_interval=1,
         options=(
             f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 5000)} "
-            f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 2000)}"
+            f"-c lock_timeout={env_int('DB_LOCK_TIMEOUT_MS', 2000)} "
+            # No JIT: it pays off for long analytical queries only, and the planner's guesses for
+            # a young or unanalysed table (the desk queue's four joins) make it compile for
+            # seconds a query that reads a handful of rows (docs/decisions.md).
+            "-c jit=off"
         ),
     )
 
