@@ -51,27 +51,19 @@ def _record_for(ticket_id: int, now: datetime.datetime) -> int:
             return 0
         clocks = TicketClock.objects.filter(ticket_id=ticket_id)
         breaches = []
-        # Marked only if still as read: a concurrent check that won leaves nothing to update.
-        reply_due = clock.reply_due
-        if (
-            reply_due is not None
-            and reply_due <= now
-            and clock.reply_breached_at is None
-            and clocks.filter(reply_due=reply_due, reply_breached_at__isnull=True).update(
-                reply_breached_at=reply_due
-            )
-        ):
-            breaches.append(Outcome(clock.reply_target or SlaTarget.FIRST_REPLY, reply_due))
-        resolution_due = clock.resolution_due
-        if (
-            resolution_due is not None
-            and resolution_due <= now
-            and clock.resolution_breached_at is None
-            and clocks.filter(resolution_due=resolution_due, resolution_breached_at__isnull=True).update(
-                resolution_breached_at=resolution_due
-            )
-        ):
-            breaches.append(Outcome(SlaTarget.RESOLUTION, resolution_due))
+        running = (
+            (clock.reply_target or SlaTarget.FIRST_REPLY, "reply_due", "reply_breached_at"),
+            (SlaTarget.RESOLUTION, "resolution_due", "resolution_breached_at"),
+        )
+        for target, due_field, breached_field in running:
+            due = getattr(clock, due_field)
+            if due is None or due > now or getattr(clock, breached_field) is not None:
+                continue
+            # Marked only if still as read: a concurrent check that won leaves nothing to update.
+            if clocks.filter(**{due_field: due, f"{breached_field}__isnull": True}).update(
+                **{breached_field: due}
+            ):
+                breaches.append(Outcome(target, due))
         for breach in breaches:
             record_outcome(ticket, breach, at=now)
         return len(breaches)
