@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat, StrIndex
 
 from tickets.formats import (
     CONTACT_ID_PREFIX,
@@ -127,33 +128,44 @@ def fts5_query(search: ParsedSearch) -> str | None:
     return " AND ".join(choices) + "".join(f" NOT {text}" for text in excluded)
 
 
+# Each index yields at most SEARCH_CANDIDATE_LIMIT matches (in the table's order) to be ranked:
+# a word in a fifth of 8M texts is then ranked over a sample instead of over 1.6M rows, which
+# would take seconds (docs/performance.md); any rarer word is ranked over all its matches.
+SEARCH_CANDIDATE_LIMIT = 10_000
 _POSTGRESQL_MATCHES = f"""
 SELECT ticket_id FROM (
-    SELECT id AS ticket_id, ts_rank(search_vector, websearch_to_tsquery('{TEXT_CONFIG}', %(query)s)) AS rank
-    FROM tickets_ticket WHERE search_vector @@ websearch_to_tsquery('{TEXT_CONFIG}', %(query)s)
+    (SELECT id AS ticket_id, ts_rank(search_vector, websearch_to_tsquery('{TEXT_CONFIG}', %(query)s)) AS rank
+     FROM tickets_ticket WHERE search_vector @@ websearch_to_tsquery('{TEXT_CONFIG}', %(query)s)
+     LIMIT %(candidates)s)
     UNION ALL
-    SELECT ticket_id, ts_rank(search_vector, websearch_to_tsquery('{TEXT_CONFIG}', %(query)s))
-    FROM tickets_comment WHERE search_vector @@ websearch_to_tsquery('{TEXT_CONFIG}', %(query)s)
+    (SELECT ticket_id, ts_rank(search_vector, websearch_to_tsquery('{TEXT_CONFIG}', %(query)s))
+     FROM tickets_comment WHERE search_vector @@ websearch_to_tsquery('{TEXT_CONFIG}', %(query)s)
+     LIMIT %(candidates)s)
 ) AS matches
 GROUP BY ticket_id ORDER BY max(rank) DESC, ticket_id DESC LIMIT %(limit)s
 """
 # bm25 is lower for better matches; a title word weighs most, then the description, then a message.
 _SQLITE_MATCHES = """
 SELECT ticket_id FROM (
-    SELECT rowid AS ticket_id, bm25(tickets_ticket_search, 10.0, 4.0) AS rank
-    FROM tickets_ticket_search WHERE tickets_ticket_search MATCH %(query)s
+    SELECT * FROM (
+        SELECT rowid AS ticket_id, bm25(tickets_ticket_search, 10.0, 4.0) AS rank
+        FROM tickets_ticket_search WHERE tickets_ticket_search MATCH %(query)s LIMIT %(candidates)s
+    )
     UNION ALL
-    SELECT comment.ticket_id, bm25(tickets_comment_search)
-    FROM tickets_comment_search JOIN tickets_comment AS comment ON comment.id = tickets_comment_search.rowid
-    WHERE tickets_comment_search MATCH %(query)s
+    SELECT * FROM (
+        SELECT comment.ticket_id, bm25(tickets_comment_search) AS rank
+        FROM tickets_comment_search
+        JOIN tickets_comment AS comment ON comment.id = tickets_comment_search.rowid
+        WHERE tickets_comment_search MATCH %(query)s LIMIT %(candidates)s
+    )
 ) AS matches
 GROUP BY ticket_id ORDER BY min(rank), ticket_id DESC LIMIT %(limit)s
 """
 
 
-def matching_ticket_ids(text: str) -> list[int]:
-    """The ids of the tickets whose title, description or any comment matches `text`, best first,
-    at most SEARCH_MATCH_LIMIT of them: one query, or none when `text` has no word to look up."""
+def matches_query(text: str) -> tuple[str, dict] | None:
+    """The SQL and parameters of the text search on this database (best matching ticket ids
+    first), or None when `text` has no word to look up."""
     search = parse_search(text)
     if connection.vendor == "postgresql":
         query: str | None = websearch_text(search) if search.required else None
@@ -161,9 +173,18 @@ def matching_ticket_ids(text: str) -> list[int]:
     else:
         query, sql = fts5_query(search), _SQLITE_MATCHES
     if query is None:
+        return None
+    return sql, {"query": query, "candidates": SEARCH_CANDIDATE_LIMIT, "limit": SEARCH_MATCH_LIMIT}
+
+
+def matching_ticket_ids(text: str) -> list[int]:
+    """The ids of the tickets whose title, description or any comment matches `text`, best first,
+    at most SEARCH_MATCH_LIMIT of them: one query, or none when `text` has no word to look up."""
+    query = matches_query(text)
+    if query is None:
         return []
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"query": query, "limit": SEARCH_MATCH_LIMIT})
+        cursor.execute(*query)
         return [ticket_id for (ticket_id,) in cursor.fetchall()]
 
 
@@ -171,27 +192,27 @@ def search_tickets(queryset: QuerySet, text: str) -> QuerySet:
     """The tickets of `queryset` that `text` finds, annotated with SEARCH_RANK and ordered by it:
     the ticket of that number or record id first, then the contact's tickets, then the text
     matches best first. A text with nothing to look up finds nothing."""
-    ranked: list[tuple[Q, int]] = []
+    exact: list[tuple[Q, int]] = []
     reference = parse_ticket_reference(text)
     if reference and reference.ticket_number is not None:
-        ranked.append((Q(ticket_number=reference.ticket_number), _EXACT_TICKET))
+        exact.append((Q(ticket_number=reference.ticket_number), _EXACT_TICKET))
     if reference and reference.record_id is not None:
-        ranked.append((Q(pk=reference.record_id), _EXACT_TICKET))
+        exact.append((Q(pk=reference.record_id), _EXACT_TICKET))
     contact_number = parse_contact_number(text)
     if contact_number is not None:
-        ranked.append((Q(contact_number=contact_number), _EXACT_CONTACT))
+        exact.append((Q(contact_number=contact_number), _EXACT_CONTACT))
     text_ids = matching_ticket_ids(text)
-    ranked += [(Q(pk=ticket_id), _FIRST_TEXT + place) for place, ticket_id in enumerate(text_ids)]
-    if not ranked:
+    if not exact and not text_ids:
         return queryset.none()
-    exact = [condition for condition, rank in ranked if rank < _FIRST_TEXT]
+    # A text match's place in the best-first list, found as ",<id>," in ",<id>,<id>,...,": one
+    # expression whatever the number of matches (a CASE of 500 branches costs Django more to
+    # build than the search costs the database).
+    listed = Value("," + ",".join(map(str, text_ids)) + ",")
+    place = StrIndex(listed, Concat(Value(","), Cast("pk", CharField()), Value(",")))
     rank = Case(
-        *(When(condition, then=Value(rank)) for condition, rank in ranked),
-        default=Value(_FIRST_TEXT + len(text_ids)),
+        *(When(condition, then=Value(rank)) for condition, rank in exact),
+        default=Value(_FIRST_TEXT) + place,
         output_field=IntegerField(),
     )
-    return (
-        queryset.filter(reduce(operator.or_, exact, Q(pk__in=text_ids)))
-        .annotate(**{SEARCH_RANK: rank})
-        .order_by(SEARCH_RANK, "-pk")
-    )
+    matched = reduce(operator.or_, (condition for condition, _ in exact), Q(pk__in=text_ids))
+    return queryset.filter(matched).annotate(**{SEARCH_RANK: rank}).order_by(SEARCH_RANK, "-pk")
