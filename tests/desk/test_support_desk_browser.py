@@ -202,7 +202,9 @@ def test_an_agent_sees_the_customers_screenshot_and_answers_with_a_pdf_the_custo
         page.locator("#result_list").get_by_role("link", name=ticket_no).click()
         thumbnail = page.locator('img[alt="error-screen.png"]')
         expect(thumbnail).to_be_visible()
-        assert thumbnail.evaluate("image => image.complete && image.naturalWidth") == 1
+        # A lazy image starts loading once laid out near the window: wait until it has loaded.
+        page.wait_for_function("() => document.querySelector('img[alt=\"error-screen.png\"]').complete")
+        assert thumbnail.evaluate("image => image.naturalWidth") == 1
         page.fill(f"{REPLY}-text", "Here is the refund confirmation.")
         page.set_input_files(f"{REPLY}-attachments", str(pdf))
         page.get_by_role("button", name="Send to customer").click()
