@@ -427,7 +427,8 @@ CRM_SLA_WARNING_MINUTES = env_int("CRM_SLA_WARNING_MINUTES", 60)
 CRM_SLA_SETTINGS_TTL = env_float("CRM_SLA_SETTINGS_TTL", 60.0)
 if CRM_SLA_CHECK_INTERVAL <= 0 or CRM_SLA_WARNING_MINUTES < 1 or CRM_SLA_SETTINGS_TTL < 0:
     raise ImproperlyConfigured(
-        "CRM_SLA_CHECK_INTERVAL must be above 0, CRM_SLA_WARNING_MINUTES 1 or more, CRM_SLA_SETTINGS_TTL 0 or more."
+        "CRM_SLA_CHECK_INTERVAL must be above 0, CRM_SLA_WARNING_MINUTES 1 or more, "
+        "CRM_SLA_SETTINGS_TTL 0 or more."
     )
 
 # Email to agents (notifications/): the console in development, SMTP elsewhere, configured here.
