@@ -9,7 +9,8 @@ read-only. Tickets are created by the API channels only, so the desk has no "Add
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.template.defaultfilters import filesizeformat
 from django.urls import path, reverse
@@ -69,6 +70,17 @@ _NOTHING_CHANGED = "_desk_nothing_changed"
 PRIORITY_RANK = Case(
     *(When(priority=priority, then=Value(rank)) for rank, priority in enumerate(TicketPriority.values)),
     output_field=IntegerField(),
+)
+COMMENT_COUNT = Coalesce(
+    Subquery(
+        Comment.objects.filter(ticket=OuterRef("pk"))
+        .order_by()
+        .values("ticket")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    ),
+    0,
 )
 # Who the ticket waits on, as an agent reads it; nobody (a closed ticket) has no label.
 WAITING_LABELS = {WaitingOn.AGENT: "On us", WaitingOn.CUSTOMER: "On the customer"}
@@ -304,7 +316,10 @@ class TicketAdmin(SlaColumns, admin.ModelAdmin):
         css = {"all": ["desk/desk.css", "desk/sla.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(comment_count=Count("comments"))
+        """The comment count as a subquery per row, not a join with GROUP BY: the list filters
+        read their choices through this queryset, and a grouped join over every ticket and comment
+        made each of them scan the whole conversation table (15 s at 2M tickets)."""
+        return super().get_queryset(request).annotate(comment_count=COMMENT_COUNT)
 
     def get_search_results(self, request, queryset, search_term):
         """The domain's search over the whole conversation, which never repeats a ticket."""
