@@ -17,6 +17,9 @@ MINUTES_PER_DAY = 24 * 60
 # Looking for the end of a target gives up after this many days without opening hours (a
 # calendar whose every day is a holiday): the target is then never due.
 SEARCH_DAYS = 3 * 366
+# Days whose open periods a calendar keeps once worked out: every create and every change of who
+# a ticket waits on asks for the days around now, each a few zoneinfo conversions otherwise.
+CACHED_DAYS = 1024
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class BusinessHours:
             day: sorted(intervals, key=lambda interval: interval.start) for day, intervals in weekly.items()
         }
         self.holidays = holidays
+        self._periods: dict[datetime.date, tuple[tuple[datetime.datetime, datetime.datetime], ...]] = {}
 
     def _local_instant(self, day: datetime.date, minute: int) -> datetime.datetime:
         """`minute` after local midnight of `day` as an instant in UTC (a wall time skipped by a
@@ -50,13 +54,24 @@ class BusinessHours:
         local = midnight + datetime.timedelta(minutes=minute)  # wall-clock arithmetic
         return local.astimezone(datetime.UTC)
 
-    def _open_periods(self, day: datetime.date) -> Iterator[tuple[datetime.datetime, datetime.datetime]]:
+    def _open_periods(self, day: datetime.date) -> tuple[tuple[datetime.datetime, datetime.datetime], ...]:
+        """The day's open periods as instants, worked out once per day (the calendar is fixed:
+        sla.policies builds a new one when the settings change)."""
+        periods = self._periods.get(day)
+        if periods is None:
+            if len(self._periods) >= CACHED_DAYS:
+                self._periods.clear()
+            periods = self._periods[day] = self._day_periods(day)
+        return periods
+
+    def _day_periods(self, day: datetime.date) -> tuple[tuple[datetime.datetime, datetime.datetime], ...]:
         if day in self.holidays:
-            return
-        for interval in self.weekly.get(day.weekday(), ()):
-            start, end = self._local_instant(day, interval.start), self._local_instant(day, interval.end)
-            if end > start:
-                yield start, end
+            return ()
+        instants = (
+            (self._local_instant(day, interval.start), self._local_instant(day, interval.end))
+            for interval in self.weekly.get(day.weekday(), ())
+        )
+        return tuple((start, end) for start, end in instants if end > start)
 
     def _periods_from(
         self, moment: datetime.datetime, days: int
