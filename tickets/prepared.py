@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import Model, QuerySet
+from django.db.models import BooleanField, CharField, Model, QuerySet, TextField
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 
@@ -95,6 +95,7 @@ class PreparedInsert:
         self._fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
         self._returning = meta.db_returning_fields
         self._compiled: dict[str, tuple[str, tuple] | None] = {}
+        self._unchanged = [_UNCHANGED_TYPE.get(type(field)) for field in self._fields]
 
     def _compile(self, connection) -> tuple[str, tuple] | None:
         """Django's INSERT of a blank instance: one placeholder per field, or None when a field's
@@ -125,8 +126,8 @@ class PreparedInsert:
         model = self._model
         pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
         params = [
-            field.get_db_prep_save(value, connection)
-            for field, value in zip(self._fields, values, strict=True)
+            value if type(value) is unchanged else field.get_db_prep_save(value, connection)
+            for field, value, unchanged in zip(self._fields, values, self._unchanged, strict=True)
         ]
         with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -140,6 +141,11 @@ class PreparedInsert:
             sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
         )
 
+
+# Fields whose `get_db_prep_save` hands a value of this exact type to the database unchanged
+# (Field's own prep: `to_python` of a str, or of a bool, is the value itself): most of a
+# ticket's columns, each otherwise a few calls deep.
+_UNCHANGED_TYPE: dict[type, type] = {CharField: str, TextField: str, BooleanField: bool}
 
 _INSERTS: dict[type[Model], PreparedInsert] = {}
 
