@@ -8,6 +8,7 @@ class IssueType(models.Model):
     name = models.CharField(max_length=255)
     is_active = models.BooleanField()
     sort_order = models.IntegerField()
+    default_priority = models.CharField(max_length=16)
 
     class Meta:
         managed = False
@@ -15,6 +16,18 @@ class IssueType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WebhookEndpoint(models.Model):
+    enabled = models.BooleanField()
+    event_types = models.JSONField()
+
+    class Meta:
+        managed = False
+        db_table = "webhooks_webhookendpoint"
+
+    def __str__(self) -> str:
+        return f"endpoint {self.pk}"
 
 
 class Ticket(models.Model):
