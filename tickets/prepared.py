@@ -13,11 +13,12 @@ events): `Model.save()` builds and compiles an insert query on every call, which
 times running it, and for SQLite inside the write lock that every create queues on.
 """
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
 from django.db import connections, transaction
-from django.db.models import BooleanField, CharField, Model, QuerySet, TextField
+from django.db.models import BooleanField, CharField, DateTimeField, Model, QuerySet, TextField
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
 
@@ -126,7 +127,7 @@ class PreparedInsert:
         model = self._model
         pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
         params = [
-            value if type(value) is unchanged else field.get_db_prep_save(value, connection)
+            _db_value(field, value, unchanged, connection)
             for field, value, unchanged in zip(self._fields, values, self._unchanged, strict=True)
         ]
         with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
@@ -143,9 +144,30 @@ class PreparedInsert:
 
 
 # Fields whose `get_db_prep_save` hands a value of this exact type to the database unchanged
-# (Field's own prep: `to_python` of a str, or of a bool, is the value itself): most of a
-# ticket's columns, each otherwise a few calls deep.
-_UNCHANGED_TYPE: dict[type, type] = {CharField: str, TextField: str, BooleanField: bool}
+# (Field's own prep: `to_python` of a str, or of a bool, is the value itself), or, for an aware
+# datetime, as the backend's `adapt_datetimefield_value` gives it (DateTimeField's prep, less
+# its warning about naive ones): most of the write path's columns, each otherwise a few calls
+# deep. None is NULL to every field Django has.
+_UNCHANGED_TYPE: dict[type, type] = {
+    CharField: str,
+    TextField: str,
+    BooleanField: bool,
+    DateTimeField: datetime.datetime,
+}
+
+
+def _db_value(field, value, unchanged: type | None, connection):
+    """`field.get_db_prep_save(value, connection)`, the short way where it is known."""
+    if value is None:
+        return None
+    if type(value) is unchanged:
+        if unchanged is datetime.datetime:
+            if value.tzinfo is None:  # Django's own path, which warns
+                return field.get_db_prep_save(value, connection)
+            return connection.ops.adapt_datetimefield_value(value)
+        return value
+    return field.get_db_prep_save(value, connection)
+
 
 _INSERTS: dict[type[Model], PreparedInsert] = {}
 
