@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sla.clock import BusinessHours, Interval
+from sla.clock import CACHED_DAYS, BusinessHours, Interval
 
 BERLIN = ZoneInfo("Europe/Berlin")
 HOUR = 3600
@@ -99,3 +99,12 @@ def test_several_intervals_a_day_leave_the_lunch_break_out():
     split = BusinessHours(BERLIN, {0: [Interval(13 * 60, 17 * 60), Interval(8 * 60, 12 * 60)]})
     monday = berlin(2026, 11, 30, 11, 0)
     assert split.add(monday, 2 * HOUR) == berlin(2026, 11, 30, 14, 0)
+
+
+def test_a_calendar_keeps_a_bounded_number_of_days_worked_out():
+    hours = office()
+    start = berlin(2020, 1, 1, 9, 0)
+    for offset in range(0, 4 * CACHED_DAYS, 7):
+        hours.add(start + datetime.timedelta(days=offset), HOUR)
+    assert 0 < len(hours._periods) <= CACHED_DAYS
+    assert hours.add(berlin(2026, 12, 1, 17, 0), 2 * HOUR) == berlin(2026, 12, 2, 9, 0)

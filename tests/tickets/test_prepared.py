@@ -10,9 +10,10 @@ from django.db.models.signals import post_save
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from sla.models import TicketClock
 from tests.factories import TicketFactory
-from tickets.models import Ticket, TicketNumberCounter, TicketStatus
-from tickets.prepared import PreparedQuery, insert
+from tickets.models import Ticket, TicketEvent, TicketNumberCounter, TicketStatus
+from tickets.prepared import _UNCHANGED_TYPE, PreparedQuery, _db_value, insert
 
 pytestmark = pytest.mark.django_db
 
@@ -134,3 +135,33 @@ def test_a_row_without_an_auto_key_is_inserted_with_its_own_key():
     counter = TicketNumberCounter(name="other", last_number=4)
     insert(counter)
     assert TicketNumberCounter.objects.get(name="other").last_number == 4
+
+
+SAMPLE_VALUES = (
+    "text",
+    "",
+    True,
+    False,
+    None,
+    7,
+    datetime.date(2026, 12, 2),
+    datetime.datetime(2026, 12, 2, 9, 30, 15, 123456, tzinfo=datetime.UTC),
+)
+
+
+@pytest.mark.parametrize("model", [Ticket, TicketEvent, TicketClock])
+def test_the_short_way_gives_each_field_what_its_own_prep_gives(model):
+    for field in model._meta.local_concrete_fields:
+        unchanged = _UNCHANGED_TYPE.get(type(field))
+        for value in SAMPLE_VALUES:
+            if value is not None and type(value) is not unchanged:
+                continue  # the short way hands it to the field's own prep
+            assert _db_value(field, value, unchanged, connection) == field.get_db_prep_save(
+                value, connection
+            ), (field.name, value)
+
+
+def test_a_naive_datetime_still_gets_djangos_warning():
+    field = Ticket._meta.get_field("created_at")
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        _db_value(field, datetime.datetime(2026, 12, 2, 9, 30), datetime.datetime, connection)
