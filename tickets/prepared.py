@@ -161,7 +161,7 @@ def _db_value(field, value, unchanged: type | None, connection):
     if value is None:
         return None
     if type(value) is unchanged:
-        if unchanged is datetime.datetime:
+        if isinstance(value, datetime.datetime):
             if value.tzinfo is None:  # Django's own path, which warns
                 return field.get_db_prep_save(value, connection)
             return connection.ops.adapt_datetimefield_value(value)
