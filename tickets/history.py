@@ -16,7 +16,7 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from django.db import models
 from django.utils import timezone
@@ -175,7 +175,10 @@ def record_event(
     `modified_at`): receivers describe the ticket from it. `subject` is what the event is about
     when no column of the event can point at it (an attachment: a feature app's row), handed to
     the receivers as it is."""
-    event = ticket.events.model(
+    # The event model through the field, not `ticket.events`, which builds a related manager
+    # on every call just to name it (models.py imports this module, so not by import).
+    event_model = cast("type[TicketEvent]", ticket._meta.get_field("events").related_model)
+    event = event_model(
         ticket=ticket,
         kind=kind,
         actor_kind=actor_kind,
