@@ -136,8 +136,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent creates queue instead of failing
-    # with "database is locked" half-way through a transaction.
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    # with "database is locked" half-way through a transaction. The write-ahead log lets reads
+    # go on while a write runs and commits with one sync instead of the rollback journal's
+    # three (creates went from ~330 to ~480 a second in `make bench`); `synchronous` stays
+    # FULL, so a committed write survives a power cut (docs/performance.md).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL",
+    }
 else:
     # Fail fast when the store is unreachable: the client gets "Downstream error" within 5 s
     # (CONTRACT §8). A connect that hangs gives up after DB_CONNECT_TIMEOUT seconds; an

@@ -62,3 +62,16 @@ def test_production_serves_static_files_hashed_and_compressed_by_whitenoise():
 def test_log_level_is_read_in_any_case():
     """gunicorn.conf.py lowercases LOG_LEVEL; Django's logging config needs upper case."""
     assert setting("LOGGING['root']['level']", production_env(LOG_LEVEL="info")) == "'INFO'"
+
+
+def test_an_sqlite_store_keeps_a_write_ahead_log_and_syncs_every_commit(tmp_path):
+    code = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    for name in ('journal_mode', 'synchronous'):\n"
+        "        print(cursor.execute(f'PRAGMA {name}').fetchone()[0])"
+    )
+    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'store.sqlite3'}")
+    result = manage("shell", "--verbosity", "0", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "2"]  # 2: FULL
