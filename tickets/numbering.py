@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 
 from tickets.models import TicketNumberCounter
+from tickets.prepared import Statement, execute
 
 TICKET_SEQUENCE = "ticket"
 
@@ -18,15 +19,7 @@ def next_ticket_number() -> int:
     numbering).
     """
     start = settings.CRM_TICKET_NUMBER_START
-    greatest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
-    table = TicketNumberCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last_number = {greatest}(last_number + 1, %s) "
-            "WHERE name = %s RETURNING last_number",
-            [start, TICKET_SEQUENCE],
-        )
-        row = cursor.fetchone()
+    row = execute(connection, _bump(connection), [start, TICKET_SEQUENCE], fetch="fetchone")
     if row is not None:
         return row[0]
     # First ticket ever: create the counter. A concurrent first create that loses the race
@@ -35,3 +28,18 @@ def next_ticket_number() -> int:
         name=TICKET_SEQUENCE, defaults={"last_number": start}
     )
     return start if created else next_ticket_number()
+
+
+_BUMPS: dict[str, Statement] = {}
+
+
+def _bump(connection) -> Statement:
+    """The counter's UPDATE in the vendor's words, written once per vendor."""
+    if connection.vendor not in _BUMPS:
+        greatest = "MAX" if connection.vendor == "sqlite" else "GREATEST"
+        sql = (
+            f"UPDATE {TicketNumberCounter._meta.db_table} SET last_number = {greatest}(last_number + 1, %s) "
+            "WHERE name = %s RETURNING last_number"
+        )
+        _BUMPS[connection.vendor] = Statement.of(sql, connection)
+    return _BUMPS[connection.vendor]

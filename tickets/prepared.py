@@ -11,16 +11,74 @@ the queryset's own iteration would. The SQL is Django's own: nothing here is wri
 A `PreparedInsert` does the same for the one-row INSERTs of the write path (a ticket, its
 events): `Model.save()` builds and compiles an insert query on every call, which costs several
 times running it, and for SQLite inside the write lock that every create queues on.
+
+Both run their SQL with `execute`: on the connection's own database cursor, with the SQL already
+in the driver's placeholder style, unless something watches the statements (query logging, as
+`assertNumQueries` and DEBUG turn on, or an execute wrapper), which then get Django's cursor.
+Django's cursor costs more than the statement itself for these one-row statements (the cursor
+wrapper, and on SQLite a regular expression over the SQL on every call to turn `%s` into `?`).
 """
 
 import datetime
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, CharField, DateTimeField, Model, QuerySet, TextField
 from django.db.models.signals import post_save, pre_save
 from django.db.models.sql import InsertQuery
+
+
+class Statement:
+    """SQL as Django writes it (`%s` placeholders) and as the connection's driver takes it."""
+
+    def __init__(self, sql: str, native: str):
+        self.sql, self.native = sql, native
+
+    @classmethod
+    def of(cls, sql: str, connection: BaseDatabaseWrapper) -> "Statement":
+        """`sql` for this connection's driver, converted once by Django's own cursor."""
+        if connection.vendor != "sqlite":
+            return cls(sql, sql)
+        # SQLite's driver takes `?`: Django's SQLite cursor converts on every call, here once.
+        connection.ensure_connection()
+        cursor = connection.create_cursor()
+        try:
+            return cls(sql, cursor.convert_query(sql))
+        finally:
+            cursor.close()
+
+    def followed_by(self, clause: str) -> "Statement":
+        """This statement with a clause that holds no placeholder (a LIMIT) appended."""
+        return Statement(f"{self.sql} {clause}", f"{self.native} {clause}")
+
+
+def execute(
+    connection: BaseDatabaseWrapper, statement: Statement, params: Sequence, *, fetch: str | None
+) -> Any:
+    """Run `statement` and return `cursor.fetchone()` or `fetchall()` (`fetch`; None: nothing), as
+    Django's cursor would: the health check and connection first, its errors as Django's, a
+    transaction already marked broken refused."""
+    if connection.queries_logged or connection.execute_wrappers:
+        with connection.cursor() as cursor:
+            cursor.execute(statement.sql, params)
+            return getattr(cursor, fetch)() if fetch else None
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    with connection.wrap_database_errors:
+        cursor = connection.create_cursor()
+        try:
+            if isinstance(cursor, sqlite3.Cursor):
+                sqlite3.Cursor.execute(cursor, statement.native, params)  # not Django's converting one
+            else:
+                cursor.execute(statement.native, params)
+            return getattr(cursor, fetch)() if fetch else None
+        finally:
+            cursor.close()
 
 
 class PreparedQuery:
@@ -30,9 +88,9 @@ class PreparedQuery:
     def __init__(self, build: Callable[..., QuerySet], **placeholders: Any):
         self._build = build
         self._placeholders = placeholders
-        self._compiled: dict[str, tuple[str, list, tuple[str, ...], dict]] = {}
+        self._compiled: dict[str, tuple[Statement, list, tuple[str, ...], dict]] = {}
 
-    def _compile(self, using: str) -> tuple[str, list, tuple[str, ...], dict]:
+    def _compile(self, using: str) -> tuple[Statement, list, tuple[str, ...], dict]:
         """Django's SQL for the placeholder queryset, and where each placeholder goes."""
         queryset = self._build(**self._placeholders).using(using)
         compiler = queryset.query.get_compiler(using=using)
@@ -51,21 +109,20 @@ class PreparedQuery:
             slots.append((names[0], type(param)) if names else (None, param))
         fields = tuple(queryset.query.values_select)
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        compiled = (sql, slots, fields, converters)
-        self._compiled[connections[using].vendor] = compiled
+        connection = connections[using]
+        compiled = (Statement.of(sql, connection), slots, fields, converters)
+        self._compiled[connection.vendor] = compiled
         return compiled
 
     def values(self, *, limit: int | None = None, offset: int = 0, using: str = "default", **values: Any):
         """The rows as `.values()` would give them (dicts), for these placeholder values."""
         connection = connections[using]
-        sql, slots, fields, converters = self._compiled.get(connection.vendor) or self._compile(using)
+        statement, slots, fields, converters = self._compiled.get(connection.vendor) or self._compile(using)
         params = [value if name is None else value(values[name]) for name, value in slots]
         if limit is not None or offset:
             high = None if limit is None else offset + limit
-            sql = f"{sql} {connection.ops.limit_offset_sql(offset, high)}"
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+            statement = statement.followed_by(connection.ops.limit_offset_sql(offset, high))
+        rows = execute(connection, statement, params, fetch="fetchall")
         if converters:
             rows = [_converted(row, converters, connection) for row in rows]
         return [dict(zip(fields, row, strict=True)) for row in rows]
@@ -95,10 +152,10 @@ class PreparedInsert:
         self._auto = meta.auto_field
         self._fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
         self._returning = meta.db_returning_fields
-        self._compiled: dict[str, tuple[str, tuple] | None] = {}
+        self._compiled: dict[str, Statement | None] = {}
         self._unchanged = [_UNCHANGED_TYPE.get(type(field)) for field in self._fields]
 
-    def _compile(self, connection) -> tuple[str, tuple] | None:
+    def _compile(self, connection) -> Statement | None:
         """Django's INSERT of a blank instance: one placeholder per field, or None when a field's
         default is written into the SQL itself or the backend cannot return the primary key from
         the INSERT (then `save()` does every insert)."""
@@ -110,7 +167,7 @@ class PreparedInsert:
         preparable = len(params) == len(self._fields) and (
             not self._returning or connection.features.can_return_columns_from_insert
         )
-        compiled = (sql, tuple(compiler.returning_params)) if preparable else None
+        compiled = Statement.of(sql, connection) if preparable else None
         self._compiled[connection.vendor] = compiled
         return compiled
 
@@ -123,18 +180,16 @@ class PreparedInsert:
         if compiled is None or auto_set or any(hasattr(value, "resolve_expression") for value in values):
             instance.save(force_insert=True, using=using)
             return
-        sql, returning_params = compiled
         model = self._model
         pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
         params = [
             _db_value(field, value, unchanged, connection)
             for field, value, unchanged in zip(self._fields, values, self._unchanged, strict=True)
         ]
-        with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            # What the INSERT returns (its primary key), read back as Django's compiler does.
-            fetch = connection.ops.fetch_returned_insert_columns  # type: ignore[attr-defined]
-            row = fetch(cursor, returning_params) if self._returning else ()
+        with transaction.mark_for_rollback_on_error(using):
+            # What the INSERT returns (its primary key): one row, as Django's compiler reads it
+            # from SQLite and PostgreSQL.
+            row = execute(connection, compiled, params, fetch="fetchone" if self._returning else None) or ()
         for field, value in zip(self._returning, row, strict=True):
             setattr(instance, field.attname, value)
         instance._state.adding, instance._state.db = False, using

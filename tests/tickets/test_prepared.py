@@ -5,8 +5,9 @@ compiled once stores what `save()` stores, in one statement."""
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_save
+from django.db.transaction import TransactionManagementError
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
@@ -114,6 +115,26 @@ def test_an_insert_stores_what_save_stores_in_one_statement():
     assert inserted.pk is not None
     assert not inserted._state.adding
     assert stored(inserted) == stored(saved)
+
+
+def test_an_insert_on_the_drivers_own_cursor_stores_what_save_stores():
+    saved = new_ticket(ticket_number=90)
+    saved.save(force_insert=True)
+    inserted = new_ticket()
+    assert not connection.queries_logged  # nothing watches: the statement skips Django's cursor
+    insert(inserted)
+    assert stored(inserted) == stored(saved)
+
+
+def test_a_refused_statement_raises_djangos_error_and_breaks_its_transaction():
+    insert(new_ticket(ticket_number=90))
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            insert(new_ticket(ticket_number=90))
+        with pytest.raises(TransactionManagementError):
+            insert(new_ticket(ticket_number=92))
+        transaction.set_rollback(True)
+    assert list(Ticket.objects.values_list("ticket_number", flat=True)) == [90]
 
 
 def test_an_insert_sends_post_save_like_save():
