@@ -144,58 +144,100 @@ class PreparedInsert:
     own `pre_save` and `get_db_prep_save`, runs the SQL, and sets what the database returns (the
     primary key) as `save()` does, sending `pre_save` and `post_save` too. An instance with its
     auto primary key set, or an expression among its values, is saved by `save()` itself: its
-    SQL differs."""
+    SQL differs.
 
-    def __init__(self, model: type[Model]):
+    `computed` names fields the database works out in the INSERT itself, each from an expression
+    built like a `PreparedQuery` from `placeholders` (the call passes their values): returned with
+    the primary key and set on the instance, whatever it held before."""
+
+    def __init__(
+        self,
+        model: type[Model],
+        *,
+        computed: dict[str, Callable[..., Any]] | None = None,
+        **placeholders: Any,
+    ):
         self._model = model
         meta = model._meta
         self._auto = meta.auto_field
         self._fields = [f for f in meta.local_concrete_fields if not f.generated and f is not meta.auto_field]
-        self._returning = meta.db_returning_fields
-        self._compiled: dict[str, Statement | None] = {}
-        self._unchanged = [_UNCHANGED_TYPE.get(type(field)) for field in self._fields]
+        self._computed = computed or {}
+        self._placeholders = placeholders
+        self._plain = [field for field in self._fields if field.name not in self._computed]
+        self._returning = meta.db_returning_fields + [meta.get_field(name) for name in self._computed]
+        self._compiled: dict[str, tuple[Statement, list] | None] = {}
+        self._unchanged = [_UNCHANGED_TYPE.get(type(field)) for field in self._plain]
 
-    def _compile(self, connection) -> Statement | None:
-        """Django's INSERT of a blank instance: one placeholder per field, or None when a field's
-        default is written into the SQL itself or the backend cannot return the primary key from
+    def _compile(self, connection) -> tuple[Statement, list] | None:
+        """Django's INSERT of a blank instance (the computed fields' expressions built with the
+        placeholders) and where each call's values go among its parameters: a plain field's
+        value (None), a placeholder's (its name), or a constant of an expression. None when a
+        field's default is written into the SQL itself or the backend cannot return columns from
         the INSERT (then `save()` does every insert)."""
+        blank = self._model()
+        for name, build in self._computed.items():
+            setattr(blank, name, build(**self._placeholders))
         query = InsertQuery(self._model)
-        query.insert_values(self._fields, [self._model()])
+        query.insert_values(self._fields, [blank])
         compiler = query.get_compiler(connection=connection)
         compiler.returning_fields = self._returning
         [(sql, params)] = compiler.as_sql()
-        preparable = len(params) == len(self._fields) and (
+        slots: list = []
+        for field in self._fields:
+            if field.name not in self._computed:
+                slots.append(None)
+                continue
+            _, own = compiler.compile(compiler.prepare_value(field, getattr(blank, field.attname)))
+            for param in own:
+                names = [name for name, value in self._placeholders.items() if value == param]
+                slots.append(names[0] if names else (param,))
+        preparable = len(params) == len(slots) and (
             not self._returning or connection.features.can_return_columns_from_insert
         )
-        compiled = Statement.of(sql, connection) if preparable else None
+        compiled = (Statement.of(sql, connection), slots) if preparable else None
         self._compiled[connection.vendor] = compiled
         return compiled
 
-    def insert(self, instance: Model, *, using: str = "default") -> None:
+    def insert(self, instance: Model, *, using: str = "default", **placeholders: Any) -> None:
         connection = connections[using]
         vendor = connection.vendor
         compiled = self._compiled[vendor] if vendor in self._compiled else self._compile(connection)
         auto_set = self._auto is not None and getattr(instance, self._auto.attname) is not None
-        values = [field.pre_save(instance, True) for field in self._fields]
+        values = [field.pre_save(instance, True) for field in self._plain]
         if compiled is None or auto_set or any(hasattr(value, "resolve_expression") for value in values):
-            instance.save(force_insert=True, using=using)
+            self._save(instance, using, placeholders)
             return
+        statement, slots = compiled
         model = self._model
         pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
+        plain = iter(
+            [
+                _db_value(field, value, unchanged, connection)
+                for field, value, unchanged in zip(self._plain, values, self._unchanged, strict=True)
+            ]
+        )
         params = [
-            _db_value(field, value, unchanged, connection)
-            for field, value, unchanged in zip(self._fields, values, self._unchanged, strict=True)
+            next(plain) if slot is None else placeholders[slot] if isinstance(slot, str) else slot[0]
+            for slot in slots
         ]
         with transaction.mark_for_rollback_on_error(using):
-            # What the INSERT returns (its primary key): one row, as Django's compiler reads it
-            # from SQLite and PostgreSQL.
-            row = execute(connection, compiled, params, fetch="fetchone" if self._returning else None) or ()
+            # What the INSERT returns (its primary key, the computed fields): one row, as
+            # Django's compiler reads it from SQLite and PostgreSQL.
+            row = execute(connection, statement, params, fetch="fetchone" if self._returning else None) or ()
         for field, value in zip(self._returning, row, strict=True):
             setattr(instance, field.attname, value)
         instance._state.adding, instance._state.db = False, using
         post_save.send(
             sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
         )
+
+    def _save(self, instance: Model, using: str, placeholders: dict) -> None:
+        """The insert by `save()`, the computed fields' expressions built with the call's values."""
+        for name, build in self._computed.items():
+            setattr(instance, name, build(**placeholders))
+        instance.save(force_insert=True, using=using)
+        if self._computed:
+            instance.refresh_from_db(using=using, fields=list(self._computed))
 
 
 # Fields whose `get_db_prep_save` hands a value of this exact type to the database unchanged

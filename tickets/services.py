@@ -10,8 +10,8 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet, Value
-from django.db.models.functions import Upper
+from django.db.models import QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 
 from tickets import history, workflow
@@ -30,7 +30,7 @@ from tickets.models import (
     TicketStatus,
 )
 from tickets.numbering import next_ticket_number
-from tickets.prepared import PreparedQuery, insert
+from tickets.prepared import PreparedInsert
 
 # Created by migration 0003_support_agent_group, which also fixes its permissions.
 SUPPORT_AGENT_GROUP = "Support agent"
@@ -127,25 +127,22 @@ def _change_status(
 _VISIBLE_CHANGE_FIELDS = ["ticket_status", "waiting_on", "waiting_since", "modified_by", "modified_at"]
 
 
-# The issue type named like a category, case-insensitively: UPPER on both sides is PostgreSQL's
-# `iexact` itself and, like SQLite's (ASCII-only LIKE), folds ASCII letters only there; compiled
-# once (tickets/prepared.py), without LIKE's escaping of the value.
-_ISSUE_TYPE_PRIORITY = PreparedQuery(
-    lambda name: (
+def _default_priority(name: str):
+    """The priority of the issue type named `name` (case-insensitive), else Normal (CONTRACT
+    §15), as the database works it out in the ticket's INSERT. UPPER on both sides is
+    PostgreSQL's `iexact` itself and, like SQLite's (ASCII-only LIKE), folds ASCII letters only
+    there; without LIKE, the name needs no escaping."""
+    issue_type = (
         IssueType.objects.alias(upper_name=Upper("name"))
         .filter(upper_name=Upper(Value(name)))
         .order_by("pk")
-        .values("default_priority")
-    ),
-    name="\x00name",
-)
+        .values("default_priority")[:1]
+    )
+    return Coalesce(Subquery(issue_type), Value(TicketPriority.NORMAL))
 
 
-def _default_priority(ticket_categories: str) -> str:
-    """The priority of the issue type named like the category (case-insensitive), else Normal
-    (CONTRACT §15)."""
-    rows = _ISSUE_TYPE_PRIORITY.values(name=ticket_categories.strip(), limit=1)
-    return rows[0]["default_priority"] if rows else TicketPriority.NORMAL
+# The ticket's INSERT, its priority looked up in it: compiled once (tickets/prepared.py).
+_TICKET_INSERT = PreparedInsert(Ticket, computed={"priority": _default_priority}, name="\x00name")
 
 
 def ticket_create(
@@ -172,9 +169,9 @@ def ticket_create(
     The returned ticket carries the event it was created with, so its record renders the update
     log without reading it back.
 
-    The priority is read and the values checked before the transaction: creates queue on the
-    counter's lock (on SQLite on the database's write lock from the transaction's start), so
-    only the writes wait in that queue.
+    The values are checked before the transaction: creates queue on the counter's lock (on
+    SQLite on the database's write lock from the transaction's start), so only the writes wait
+    in that queue. The priority is looked up by the ticket's INSERT itself, one statement fewer.
     """
     ticket = Ticket(
         contact_number=contact_number,
@@ -191,7 +188,6 @@ def ticket_create(
         voucher_type=voucher_type,
         voucher_id_format=voucher_id_format,
         password_pattern=password_pattern,
-        priority=_default_priority(ticket_categories),
     )
     ticket.full_clean(exclude=_SET_UNDER_LOCK, validate_unique=False, validate_constraints=False)
     with transaction.atomic():
@@ -201,13 +197,13 @@ def ticket_create(
         ticket.created_at = ticket.modified_at = now = timezone.now()
         waiting = workflow.waiting_at_creation(ticket_status, now)
         ticket.waiting_on, ticket.waiting_since = waiting.on, waiting.since
-        insert(ticket)  # save(force_insert=True), compiled once (tickets/prepared.py)
+        _TICKET_INSERT.insert(ticket, name=ticket_categories.strip())
         ticket.loaded_events = [history.record_created(ticket=ticket, at=now)]
     return ticket
 
 
 # What `ticket_create` sets in its transaction, after the values are checked: no client's.
-_SET_UNDER_LOCK = ["ticket_number", "created_at", "modified_at", "waiting_on", "waiting_since"]
+_SET_UNDER_LOCK = ["ticket_number", "created_at", "modified_at", "waiting_on", "waiting_since", "priority"]
 
 
 @contextmanager

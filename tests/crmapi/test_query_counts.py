@@ -8,11 +8,13 @@ must not change what a client sees.
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
-from tests.factories import TicketFactory
+from tests.factories import IssueTypeFactory, TicketFactory
 from tests.support.client import envelope_result
-from tests.support.endpoints import CONTACT, E1
+from tests.support.endpoints import CONTACT, E1, E3, E5, TICKET_BODY
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +31,17 @@ def test_e1_uses_one_query_when_the_first_page_holds_every_ticket(api, django_as
     with django_assert_num_queries(1):
         response = api.call(E1)
     assert response.headers["X-Total-Count"] == "3"
+
+
+@pytest.mark.parametrize("endpoint", [E3, E5], ids=["E3", "E5"])
+def test_a_create_writes_in_five_statements_its_insert_looking_up_the_priority(api, endpoint):
+    IssueTypeFactory(name=TICKET_BODY["ticketcategories"])
+    api.call(endpoint, body=TICKET_BODY)  # the first create also makes the counter's row
+    with CaptureQueriesContext(connection) as queries:
+        api.call(endpoint, body=TICKET_BODY)
+    statements = [query["sql"] for query in queries if "SAVEPOINT" not in query["sql"]]
+    assert [sql.split()[0] for sql in statements] == ["UPDATE", "INSERT", "INSERT", "SELECT", "INSERT"]
+    assert [sql.split()[2] for sql in statements if "tickets_issuetype" in sql] == ['"tickets_ticket"']
 
 
 @pytest.mark.parametrize("accept", ["text/html", "application/xml", "*/*", "application/json; q=0"])

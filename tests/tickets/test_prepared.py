@@ -6,15 +6,17 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.db.transaction import TransactionManagementError
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from sla.models import TicketClock
-from tests.factories import TicketFactory
-from tickets.models import Ticket, TicketEvent, TicketNumberCounter, TicketStatus
-from tickets.prepared import _UNCHANGED_TYPE, PreparedQuery, _db_value, insert
+from tests.factories import IssueTypeFactory, TicketFactory
+from tickets.models import IssueType, Ticket, TicketEvent, TicketNumberCounter, TicketStatus
+from tickets.prepared import _UNCHANGED_TYPE, PreparedInsert, PreparedQuery, _db_value, insert
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +137,32 @@ def test_a_refused_statement_raises_djangos_error_and_breaks_its_transaction():
             insert(new_ticket(ticket_number=92))
         transaction.set_rollback(True)
     assert list(Ticket.objects.values_list("ticket_number", flat=True)) == [90]
+
+
+def issue_type_priority(name):
+    issue_type = IssueType.objects.filter(name=Value(name)).values("default_priority")[:1]
+    return Coalesce(Subquery(issue_type), Value("Normal"))
+
+
+PRIORITY_BY_INSERT = PreparedInsert(Ticket, computed={"priority": issue_type_priority}, name="\x00")
+
+
+@pytest.mark.parametrize(("name", "priority"), [("Roaming", "High"), ("Unknown", "Normal")])
+def test_a_computed_field_is_worked_out_by_the_insert_and_set_from_what_it_returns(name, priority):
+    IssueTypeFactory(name="Roaming", default_priority="High")
+    ticket = new_ticket(priority="Low")
+    PRIORITY_BY_INSERT.insert(ticket, name=name)
+    assert ticket.priority == priority
+    assert Ticket.objects.get(pk=ticket.pk).priority == priority
+
+
+def test_a_computed_field_of_a_row_that_save_inserts_is_read_back():
+    IssueTypeFactory(name="Roaming", default_priority="High")
+    ticket = new_ticket()
+    ticket.pk = 5000  # its own key: save() does the insert
+    PRIORITY_BY_INSERT.insert(ticket, name="Roaming")
+    assert ticket.priority == "High"
+    assert Ticket.objects.get(pk=5000).priority == "High"
 
 
 def test_an_insert_sends_post_save_like_save():
