@@ -164,7 +164,8 @@ class PreparedInsert:
         self._computed = computed or {}
         self._placeholders = placeholders
         self._plain = [field for field in self._fields if field.name not in self._computed]
-        self._returning = meta.db_returning_fields + [meta.get_field(name) for name in self._computed]
+        computed_fields = [field for field in self._fields if field.name in self._computed]
+        self._returning = meta.db_returning_fields + computed_fields
         self._compiled: dict[str, tuple[Statement, list] | None] = {}
         self._unchanged = [_UNCHANGED_TYPE.get(type(field)) for field in self._plain]
 
