@@ -4,9 +4,9 @@ Building a QuerySet and compiling it costs more than running it on the store for
 reads on the API's hot path (a contact's page of tickets, the catalogue): Django does both on
 every request. A `PreparedQuery` builds its queryset once with placeholder values, keeps the
 SQL Django wrote for it and the positions of the placeholders among its parameters, and each
-call runs that SQL with the call's values through the connection's cursor (so query counting,
-transactions and connection handling are Django's as usual), converting the columns the way
-the queryset's own iteration would. The SQL is Django's own: nothing here is written by hand.
+call runs that SQL with the call's values on the connection (transactions, connection handling
+and query counting are Django's as usual), converting the columns the way the queryset's own
+iteration would. The SQL is Django's own: nothing here is written by hand.
 
 A `PreparedInsert` does the same for the one-row INSERTs of the write path (a ticket, its
 events): `Model.save()` builds and compiles an insert query on every call, which costs several
