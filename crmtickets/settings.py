@@ -146,6 +146,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL",
     }
 else:
+    # Django's backend, sending a transaction's BEGIN, and its last writes that nobody reads,
+    # with the statements after them: two round trips fewer per create (crmtickets/postgresql/).
+    DATABASES["default"]["ENGINE"] = "crmtickets.postgresql"
     # Fail fast when the store is unreachable: the client gets "Downstream error" within 5 s
     # (CONTRACT §8). A connect that hangs gives up after DB_CONNECT_TIMEOUT seconds; an
     # open connection whose packets silently vanish (database host gone, route dropped) gives up

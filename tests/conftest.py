@@ -3,9 +3,9 @@
 import socket
 
 import pytest
-from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import IssueTypeFactory, TicketFactory, UserFactory
@@ -17,8 +17,6 @@ from tests.support.smtp_server import SmtpServer, point_email_at
 from tests.support.tokens import RsaKeyPair, rsa_key_pair
 from tests.support.webhook_receiver import WebhookReceiver
 from tickets.services import SUPERVISOR_GROUP, SUPPORT_AGENT_GROUP
-
-POSTGRESQL = "django.db.backends.postgresql"
 
 
 @pytest.fixture
@@ -56,7 +54,7 @@ def _fast_password_hashing(settings):
 
 def pytest_runtest_setup(item):
     """Tests marked `postgres` skip, with the reason, on any other database."""
-    if item.get_closest_marker("postgres") and django_settings.DATABASES["default"]["ENGINE"] != POSTGRESQL:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): it proves what only PostgreSQL does")
 
 

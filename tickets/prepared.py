@@ -56,11 +56,20 @@ class Statement:
 
 
 def execute(
-    connection: BaseDatabaseWrapper, statement: Statement, params: Sequence, *, fetch: str | None
+    connection: BaseDatabaseWrapper,
+    statement: Statement,
+    params: Sequence,
+    *,
+    fetch: str | None,
+    deferred: bool = False,
 ) -> Any:
     """Run `statement` and return `cursor.fetchone()` or `fetchall()` (`fetch`; None: nothing), as
     Django's cursor would: the health check and connection first, its errors as Django's, a
-    transaction already marked broken refused."""
+    transaction already marked broken refused.
+
+    `deferred` (a write nobody reads the result of, in a transaction): on a backend that can hold
+    it (crmtickets.postgresql), it goes to the store with the transaction's next statement or its
+    COMMIT, one round trip fewer; its error, if any, surfaces there and rolls the transaction back."""
     if connection.queries_logged or connection.execute_wrappers:
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
@@ -69,6 +78,10 @@ def execute(
     connection.ensure_connection()
     connection.validate_thread_sharing()
     connection.validate_no_broken_transaction()
+    defer = getattr(connection, "defer_statement", None)
+    if deferred and fetch is None and defer is not None and not connection.get_autocommit():
+        defer(statement.native, params)
+        return None
     with connection.wrap_database_errors:
         cursor = connection.create_cursor()
         try:
@@ -199,7 +212,11 @@ class PreparedInsert:
         self._compiled[connection.vendor] = compiled
         return compiled
 
-    def insert(self, instance: Model, *, using: str = "default", **placeholders: Any) -> None:
+    def insert(
+        self, instance: Model, *, using: str = "default", deferred: bool = False, **placeholders: Any
+    ) -> None:
+        """`deferred`: see `execute`; for a model whose INSERT returns nothing (its primary key is
+        not the database's to choose)."""
         connection = connections[using]
         vendor = connection.vendor
         compiled = self._compiled[vendor] if vendor in self._compiled else self._compile(connection)
@@ -224,7 +241,8 @@ class PreparedInsert:
         with transaction.mark_for_rollback_on_error(using):
             # What the INSERT returns (its primary key, the computed fields): one row, as
             # Django's compiler reads it from SQLite and PostgreSQL.
-            row = execute(connection, statement, params, fetch="fetchone" if self._returning else None) or ()
+            fetch = "fetchone" if self._returning else None
+            row = execute(connection, statement, params, fetch=fetch, deferred=deferred) or ()
         for field, value in zip(self._returning, row, strict=True):
             setattr(instance, field.attname, value)
         instance._state.adding, instance._state.db = False, using
@@ -270,9 +288,9 @@ def _db_value(field, value, unchanged: type | None, connection):
 _INSERTS: dict[type[Model], PreparedInsert] = {}
 
 
-def insert(instance: Model, *, using: str = "default") -> None:
+def insert(instance: Model, *, using: str = "default", deferred: bool = False) -> None:
     """Save a new `instance` as `save(force_insert=True)` would, through its model's
-    `PreparedInsert` (made on first use)."""
+    `PreparedInsert` (made on first use); `deferred` as `PreparedInsert.insert`."""
     model = type(instance)
     prepared = _INSERTS.get(model) or _INSERTS.setdefault(model, PreparedInsert(model))
-    prepared.insert(instance, using=using)
+    prepared.insert(instance, using=using, deferred=deferred)

@@ -13,8 +13,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from psycopg import sql
 
-POSTGRESQL = "django.db.backends.postgresql"
-
 
 def maintenance_connection(database: Mapping[str, Any]) -> psycopg.Connection:
     """To the `postgres` database every PostgreSQL server has, on the server of `database` (a
@@ -38,7 +36,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, database_url, **options):
         database = dj_database_url.parse(database_url) if database_url else settings.DATABASES["default"]
-        if database["ENGINE"] != POSTGRESQL:
+        if database["ENGINE"].rpartition(".")[2] != "postgresql":  # Django's backend or the project's
             self.stdout.write("Not PostgreSQL: nothing to create.")
             return
         name = database["NAME"]

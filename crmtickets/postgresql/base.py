@@ -1,0 +1,167 @@
+"""Django's PostgreSQL backend, with two round trips fewer for a write transaction.
+
+Django's backend (through psycopg) spends a round trip of its own on two statements whose answer
+nobody waits for:
+- the BEGIN of a transaction, sent alone before its first statement;
+- a write whose result nobody reads (the SLA clock of a new ticket, the create's last row), sent
+  alone before the COMMIT.
+
+Here psycopg stays in its autocommit mode and this backend begins Django's transactions itself:
+the BEGIN is held and sent in front of the transaction's first statement, in the same message,
+and `defer_statement` holds a write the same way until the next statement or the COMMIT. Every
+statement on the connection goes through `Cursor`, which sends what is held first, so a read
+sees every write before it; a rollback drops what was never sent. An error in a held write
+surfaces at the statement it travels with, still inside the transaction, which then rolls back
+as a whole. Both need psycopg's client-side binding (Django's default), where a message may
+hold several statements.
+
+A named (server-side) cursor is declared WITH HOLD, as Django's backend does outside a
+transaction: psycopg's autocommit mode is what its `withhold` follows.
+"""
+
+import psycopg
+from django.core.exceptions import ImproperlyConfigured
+from django.db.backends.postgresql import base
+from django.db.backends.utils import debug_transaction
+
+
+class Held:
+    """What waits for a psycopg connection's next message: the BEGIN of a transaction that has
+    sent nothing yet, and the writes deferred since its last statement, in order."""
+
+    def __init__(self):
+        self.begin: str | None = None
+        self.writes: list[str] = []
+
+    def __bool__(self) -> bool:
+        return self.begin is not None or bool(self.writes)
+
+    def take(self) -> list[str]:
+        """The held statements, in sending order, no longer held."""
+        statements = [self.begin, *self.writes] if self.begin is not None else self.writes
+        self.begin, self.writes = None, []
+        return statements
+
+
+def held(connection) -> Held:
+    """What is held for this psycopg connection (made on first use)."""
+    try:
+        return connection.crm_held
+    except AttributeError:
+        connection.crm_held = Held()
+        return connection.crm_held
+
+
+def begin_statement(connection) -> str:
+    """BEGIN with the transaction characteristics psycopg itself would send."""
+    parts = ["BEGIN"]
+    if connection.isolation_level is not None:
+        parts.append(f"ISOLATION LEVEL {connection.isolation_level.name.replace('_', ' ')}")
+    if connection.read_only is not None:
+        parts.append("READ ONLY" if connection.read_only else "READ WRITE")
+    if connection.deferrable is not None:
+        parts.append("DEFERRABLE" if connection.deferrable else "NOT DEFERRABLE")
+    return " ".join(parts)
+
+
+class Cursor(base.CursorMixin, psycopg.ClientCursor):
+    """Django's client-side binding cursor (its bases are Django's `Cursor`'s) that sends the
+    held statements ahead of its own, in one message."""
+
+    def execute(self, query, params=None, **kwargs):
+        waiting = held(self.connection)
+        if not waiting or not isinstance(query, str):
+            self.send_held()
+            return super().execute(query, params, **kwargs)
+        statements = waiting.take()
+        ahead = "; ".join(statements)
+        if params is not None:  # the held statements are literal SQL: no placeholders in them
+            ahead = ahead.replace("%", "%%")
+        super().execute(f"{ahead}; {query}", params, **kwargs)
+        for _ in statements:
+            self.nextset()  # past the held statements' results, to this statement's
+        return self
+
+    def executemany(self, query, params_seq, **kwargs):
+        self.send_held()
+        return super().executemany(query, params_seq, **kwargs)
+
+    def copy(self, statement, params=None, **kwargs):
+        self.send_held()
+        return super().copy(statement, params, **kwargs)
+
+    def stream(self, query, params=None, **kwargs):
+        self.send_held()
+        return super().stream(query, params, **kwargs)
+
+    def send_held(self) -> None:
+        """Send the held statements now, in a message of their own."""
+        waiting = held(self.connection)
+        if waiting:
+            super().execute("; ".join(waiting.take()))
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_connection_params(self):
+        params = super().get_connection_params()
+        if params["cursor_factory"] is not base.Cursor:
+            raise ImproperlyConfigured(
+                "crmtickets.postgresql holds statements for the next message, which needs "
+                "client-side binding: remove OPTIONS['server_side_binding'] and 'cursor_factory'."
+            )
+        if not self.settings_dict["AUTOCOMMIT"]:
+            raise ImproperlyConfigured(
+                "crmtickets.postgresql begins Django's transactions: keep AUTOCOMMIT on."
+            )
+        params["cursor_factory"] = Cursor
+        return params
+
+    def _set_autocommit(self, autocommit):
+        with self.wrap_database_errors:
+            waiting = held(self.connection)
+            if not autocommit:
+                waiting.begin = begin_statement(self.connection)
+                return
+            if waiting.begin is not None:
+                waiting.take()  # a transaction that never sent a statement: nothing began
+            if waiting or self.connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                # As psycopg refuses it: the transaction must end first.
+                raise psycopg.ProgrammingError("can't turn autocommit on in an open transaction")
+            self.connection.autocommit = True
+
+    def create_cursor(self, name=None):
+        if name and self.connection is not None:
+            # psycopg declares a named cursor itself: what is held goes first.
+            with self.connection.cursor() as cursor:
+                cursor.send_held()
+        return super().create_cursor(name)
+
+    def defer_statement(self, sql: str, params) -> None:
+        """Hold a write whose result nobody reads until the transaction's next statement or its
+        COMMIT. Only inside a transaction: outside one, nothing may come after it."""
+        if self.get_autocommit():
+            raise RuntimeError("a statement is deferred only inside a transaction")
+        with self.wrap_database_errors, self.connection.cursor() as cursor:
+            held(self.connection).writes.append(cursor.mogrify(sql, params))
+
+    def _commit(self):
+        if self.connection is None:
+            return
+        waiting = held(self.connection)
+        if waiting.begin is not None and not waiting.writes:
+            waiting.take()  # nothing was sent: nothing to commit
+            return
+        if not waiting:
+            super()._commit()  # type: ignore[misc]  # (django-stubs leave it out)
+            return
+        with debug_transaction(self, "COMMIT"), self.wrap_database_errors, self.connection.cursor() as cursor:
+            cursor.execute("COMMIT")
+
+    def _rollback(self):
+        if self.connection is None:
+            return
+        waiting = held(self.connection)
+        began = waiting.begin is None
+        waiting.take()
+        if began:  # else nothing of the transaction reached the server
+            super()._rollback()  # type: ignore[misc]  # (django-stubs leave it out)

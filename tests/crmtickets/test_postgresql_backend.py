@@ -1,0 +1,148 @@
+"""crmtickets.postgresql: a transaction's BEGIN, and the writes deferred in it, travel with the
+statement after them; nothing is lost, reordered or half-written on the way."""
+
+import psycopg
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, connection, transaction
+
+from crmtickets.postgresql.base import DatabaseWrapper, begin_statement
+from sla.models import TicketClock
+from tests.factories import TicketFactory
+from tests.support.wire import messages_sent
+from tickets import services
+from tickets.models import Ticket
+from tickets.prepared import insert
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def new_ticket() -> Ticket:
+    return services.ticket_create(
+        contact_number=649797,
+        from_portal=True,
+        ticket_status="Open",
+        title="No signal",
+        description="Since Monday",
+        ticket_categories="Network",
+        category="Complaint",
+        subcategory="No service",
+        status="Active",
+        source="Selfcare",
+    )
+
+
+def clock_of(ticket: Ticket) -> TicketClock:
+    return TicketClock(ticket=ticket, reply_target="first_reply")
+
+
+class Abandoned(Exception):
+    pass
+
+
+def defer_clock_then_abandon(ticket: Ticket) -> None:
+    with transaction.atomic():
+        insert(clock_of(ticket), deferred=True)
+        raise Abandoned
+
+
+def rename_and_defer_a_second_clock(ticket: Ticket) -> None:
+    with transaction.atomic():
+        Ticket.objects.filter(pk=ticket.pk).update(title="After")
+        insert(clock_of(ticket), deferred=True)  # the same primary key: refused at the COMMIT
+
+
+def test_a_transaction_sends_its_begin_with_its_first_statement():
+    with messages_sent(connection) as sent, transaction.atomic():
+        Ticket.objects.count()
+    assert [message.split(" ")[:3] for message in sent] == [["BEGIN;", "SELECT", "COUNT(*)"], ["COMMIT"]]
+
+
+def test_a_transaction_that_ran_no_statement_sends_nothing():
+    with messages_sent(connection) as sent, transaction.atomic():
+        pass
+    assert sent == []
+
+
+def test_a_deferred_write_is_seen_by_the_next_statement():
+    ticket = TicketFactory()
+    with transaction.atomic():
+        insert(clock_of(ticket), deferred=True)
+        with messages_sent(connection) as sent:
+            assert TicketClock.objects.filter(ticket=ticket).exists()
+    assert len(sent) == 1
+    assert sent[0].startswith("BEGIN; INSERT INTO")
+
+
+def test_a_deferred_write_keeps_a_percent_sign_beside_a_statement_with_parameters():
+    ticket = TicketFactory(title="100% down")
+    with transaction.atomic():
+        clock = clock_of(ticket)
+        clock.reply_target = "50%s"
+        insert(clock, deferred=True)
+        assert Ticket.objects.filter(pk=ticket.pk, title="100% down").exists()
+    assert TicketClock.objects.get(ticket=ticket).reply_target == "50%s"
+
+
+def test_a_rolled_back_transaction_sends_nothing_it_had_deferred():
+    ticket = TicketFactory()
+    with messages_sent(connection) as sent, pytest.raises(Abandoned):
+        defer_clock_then_abandon(ticket)
+    assert sent == []
+    assert not TicketClock.objects.filter(ticket=ticket).exists()
+
+
+def test_a_deferred_write_that_fails_rolls_the_whole_transaction_back():
+    ticket = TicketFactory(title="Before")
+    insert(clock_of(ticket))
+    with pytest.raises(IntegrityError):
+        rename_and_defer_a_second_clock(ticket)
+    assert Ticket.objects.get(pk=ticket.pk).title == "Before"
+    assert TicketClock.objects.filter(ticket=ticket).count() == 1
+
+
+def test_a_savepoint_rolled_back_takes_its_deferred_writes_with_it():
+    kept, dropped = TicketFactory(), TicketFactory()
+    with transaction.atomic():
+        insert(clock_of(kept), deferred=True)
+        with pytest.raises(Abandoned):
+            defer_clock_then_abandon(dropped)
+    assert list(TicketClock.objects.values_list("ticket", flat=True)) == [kept.pk]
+
+
+def test_a_named_cursor_reads_the_writes_deferred_before_it():
+    ticket = TicketFactory()
+    with transaction.atomic():
+        insert(clock_of(ticket), deferred=True)
+        assert [clock.pk for clock in TicketClock.objects.iterator(chunk_size=1)] == [ticket.pk]
+
+
+def test_a_write_deferred_outside_a_transaction_is_written_at_once():
+    ticket = TicketFactory()
+    with messages_sent(connection) as sent:
+        insert(clock_of(ticket), deferred=True)
+    assert len(sent) == 1
+    assert sent[0].startswith('INSERT INTO "sla_ticketclock"')
+
+
+def test_begin_carries_the_transaction_characteristics_psycopg_would_send():
+    with psycopg.connect(_dsn()) as raw:
+        raw.isolation_level, raw.read_only = psycopg.IsolationLevel.SERIALIZABLE, True
+        assert begin_statement(raw) == "BEGIN ISOLATION LEVEL SERIALIZABLE READ ONLY"
+
+
+def test_server_side_binding_is_refused_with_the_reason():
+    settings = {**connection.settings_dict, "OPTIONS": {"server_side_binding": True}}
+    with pytest.raises(ImproperlyConfigured, match="client-side binding"):
+        DatabaseWrapper(settings).get_connection_params()
+
+
+def _dsn() -> str:
+    params = connection.get_connection_params()
+    return psycopg.conninfo.make_conninfo(
+        **{
+            key: value
+            for key, value in params.items()
+            if key in {"dbname", "host", "port", "user", "password"}
+        }
+    )
