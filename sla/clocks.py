@@ -186,7 +186,9 @@ def on_event(event: TicketEvent) -> None:
     if event.kind == EventKind.CREATED:
         created = TicketClock(ticket=ticket)
         advance(created, waiting=waiting, at=at, targets=targets)
-        insert(created)  # save(force_insert=True), compiled once (tickets/prepared.py)
+        # save(force_insert=True), compiled once (tickets/prepared.py); a new ticket's clock cannot
+        # conflict with any row, so it may wait for the next statement or the COMMIT.
+        insert(created, deferred=True)
         ticket.sla_clock = created
         return
     clock = _loaded_clock(ticket)

@@ -64,6 +64,17 @@ def test_a_transaction_that_ran_no_statement_sends_nothing():
     assert sent == []
 
 
+def test_a_create_sends_the_new_tickets_clock_with_its_commit():
+    new_ticket()  # the first create also makes the number counter's row
+    with messages_sent(connection) as sent:
+        ticket = new_ticket()
+    assert len(sent) == 5
+    assert sent[0].startswith("BEGIN; UPDATE tickets_ticketnumbercounter")
+    assert sent[-1].startswith('INSERT INTO "sla_ticketclock"')
+    assert sent[-1].endswith("; COMMIT")
+    assert TicketClock.objects.filter(ticket=ticket).exists()
+
+
 def test_a_deferred_write_is_seen_by_the_next_statement():
     ticket = TicketFactory()
     with transaction.atomic():
