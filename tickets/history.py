@@ -175,10 +175,37 @@ def record_event(
     `modified_at`): receivers describe the ticket from it. `subject` is what the event is about
     when no column of the event can point at it (an attachment: a feature app's row), handed to
     the receivers as it is."""
+    event = new_event(
+        ticket=ticket,
+        kind=kind,
+        at=at,
+        actor_kind=actor_kind,
+        actor=actor,
+        old_value=old_value,
+        new_value=new_value,
+        comment=comment,
+    )
+    insert(event)  # save(force_insert=True), compiled once (tickets/prepared.py)
+    announce(event, assignee_ids=assignee_ids, subject=subject)
+    return event
+
+
+def new_event(
+    *,
+    ticket: "Ticket",
+    kind: EventKind,
+    at: datetime.datetime,
+    actor_kind: ActorKind,
+    actor=None,
+    old_value: str = "",
+    new_value: str = "",
+    comment: "Comment | None" = None,
+) -> "TicketEvent":
+    """An event of `ticket`, not yet written (`record_event` writes and announces one)."""
     # The event model through the field, not `ticket.events`, which builds a related manager
     # on every call just to name it (models.py imports this module, so not by import).
     event_model = cast("type[TicketEvent]", ticket._meta.get_field("events").related_model)
-    event = event_model(
+    return event_model(
         ticket=ticket,
         kind=kind,
         actor_kind=actor_kind,
@@ -189,9 +216,11 @@ def record_event(
         comment=comment,
         created_at=at,
     )
-    insert(event)  # save(force_insert=True), compiled once (tickets/prepared.py)
+
+
+def announce(event: "TicketEvent", *, assignee_ids=None, subject=None) -> None:
+    """Tell the apps built on the domain that `event` was written (`signals.event_recorded`)."""
     signals.event_recorded.send(sender=type(event), event=event, assignee_ids=assignee_ids, subject=subject)
-    return event
 
 
 def creator_kind(contact_number: int | None) -> ActorKind:
@@ -200,9 +229,9 @@ def creator_kind(contact_number: int | None) -> ActorKind:
     return ActorKind.SYSTEM if contact_number is None else ActorKind.CUSTOMER
 
 
-def record_created(*, ticket: "Ticket", at: datetime.datetime) -> "TicketEvent":
-    """The first event, written with the ticket."""
-    return record_event(
+def created_event(*, ticket: "Ticket", at: datetime.datetime) -> "TicketEvent":
+    """The first event, written with the ticket (`services.ticket_create`), then announced."""
+    return new_event(
         ticket=ticket, kind=EventKind.CREATED, at=at, actor_kind=creator_kind(ticket.contact_number)
     )
 

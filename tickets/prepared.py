@@ -180,6 +180,7 @@ class PreparedInsert:
         computed_fields = [field for field in self._fields if field.name in self._computed]
         self._returning = meta.db_returning_fields + computed_fields
         self._compiled: dict[str, tuple[Statement, list] | None] = {}
+        self._joined: dict[str, Statement | None] = {}
         self._unchanged = [_UNCHANGED_TYPE.get(type(field)) for field in self._plain]
 
     def _compile(self, connection) -> tuple[Statement, list] | None:
@@ -218,16 +219,94 @@ class PreparedInsert:
         """`deferred`: see `execute`; for a model whose INSERT returns nothing (its primary key is
         not the database's to choose)."""
         connection = connections[using]
+        prepared = self._prepared(instance, connection, placeholders)
+        if prepared is None:
+            self._save(instance, using, placeholders)
+            return
+        statement, params = prepared
+        with transaction.mark_for_rollback_on_error(using):
+            # What the INSERT returns (its primary key, the computed fields): one row, as
+            # Django's compiler reads it from SQLite and PostgreSQL.
+            fetch = "fetchone" if self._returning else None
+            row = execute(connection, statement, params, fetch=fetch, deferred=deferred) or ()
+        self._saved(instance, row, using)
+
+    def insert_with(
+        self, instance: Model, dependent: Model, *, using: str = "default", **placeholders: Any
+    ) -> None:
+        """Insert `instance`, then `dependent`: a new row of another model whose foreign key to
+        this model is still unset (a new ticket's first event). On PostgreSQL both go in one
+        statement (a data-modifying WITH, the dependent's key taken from the first INSERT's
+        RETURNING), one round trip fewer; elsewhere, or when either must go through `save()`,
+        one INSERT after the other. Signals and returned values as two `insert` calls."""
+        connection = connections[using]
+        child = _prepared_insert(type(dependent))
+        link = child.link_to(self._model)
+        vendor = connection.vendor
+        joined = self._joined[vendor] if vendor in self._joined else self._join(child, link, connection)
+        parent = self._prepared(instance, connection, placeholders) if joined else None
+        own = child._prepared(dependent, connection, {}) if parent else None  # its key still unset
+        if joined is None or parent is None or own is None:  # one after the other
+            if parent is None:  # (no `pre_save` sent yet)
+                self.insert(instance, using=using, **placeholders)
+            else:
+                self._saved(instance, self._run(connection, *parent, using=using), using)
+            setattr(dependent, link.name, instance)  # its key, the instance kept as the related one
+            child.insert(dependent, using=using)
+            return
+        position = child._fields.index(link)
+        params = [*parent[1], *own[1][:position], *own[1][position + 1 :]]
+        row = self._run(connection, joined, params, using=using)
+        split = len(self._returning)
+        self._saved(instance, row[:split], using)
+        setattr(dependent, link.name, instance)  # its key, the instance kept as the related one
+        child._saved(dependent, row[split:], using)
+
+    def _run(self, connection, statement: Statement, params: list, *, using: str) -> tuple:
+        """The one row a statement with RETURNING gives."""
+        with transaction.mark_for_rollback_on_error(using):
+            return execute(connection, statement, params, fetch="fetchone") or ()
+
+    def link_to(self, model: type[Model]):
+        """This model's one foreign key to `model`."""
+        [link] = [field for field in self._fields if field.is_relation and field.related_model is model]
+        return link
+
+    def _join(self, child: "PreparedInsert", link, connection) -> Statement | None:
+        """This model's INSERT and `child`'s as one PostgreSQL statement, `child`'s `link`
+        column taken from this one's RETURNING; None where that cannot be written (another
+        database, a computed field of the child's, a value Django writes into its SQL)."""
+        joined = None
+        compiled, own = self._compile(connection), child._compile(connection)
+        if connection.vendor == "postgresql" and compiled and own and self._auto and not child._computed:
+            head, _, rest = own[0].native.partition(" VALUES (")
+            values, _, returning = rest.rpartition(") RETURNING ")
+            columns = ["%s"] * len(child._fields)
+            if values == ", ".join(columns):
+                key = connection.ops.quote_name(self._auto.column)
+                columns[child._fields.index(link)] = f'"crm_parent".{key}'
+                sql = (
+                    f'WITH "crm_parent" AS ({compiled[0].native}), "crm_child" AS ({head} SELECT '
+                    f'{", ".join(columns)} FROM "crm_parent" RETURNING {returning}) '
+                    'SELECT "crm_parent".*, "crm_child".* FROM "crm_parent", "crm_child"'
+                )
+                joined = Statement(sql, sql)
+        self._joined[connection.vendor] = joined
+        return joined
+
+    def _prepared(self, instance: Model, connection, placeholders: dict) -> tuple[Statement, list] | None:
+        """The compiled INSERT and this instance's parameters for it, `pre_save` sent; None when
+        `save()` must insert it (see the class)."""
         vendor = connection.vendor
         compiled = self._compiled[vendor] if vendor in self._compiled else self._compile(connection)
         auto_set = self._auto is not None and getattr(instance, self._auto.attname) is not None
         values = [field.pre_save(instance, True) for field in self._plain]
         if compiled is None or auto_set or any(hasattr(value, "resolve_expression") for value in values):
-            self._save(instance, using, placeholders)
-            return
+            return None
         statement, slots = compiled
-        model = self._model
-        pre_save.send(sender=model, instance=instance, raw=False, using=using, update_fields=None)
+        pre_save.send(
+            sender=self._model, instance=instance, raw=False, using=connection.alias, update_fields=None
+        )
         plain = iter(
             [
                 _db_value(field, value, unchanged, connection)
@@ -238,16 +317,15 @@ class PreparedInsert:
             next(plain) if slot is None else placeholders[slot] if isinstance(slot, str) else slot[0]
             for slot in slots
         ]
-        with transaction.mark_for_rollback_on_error(using):
-            # What the INSERT returns (its primary key, the computed fields): one row, as
-            # Django's compiler reads it from SQLite and PostgreSQL.
-            fetch = "fetchone" if self._returning else None
-            row = execute(connection, statement, params, fetch=fetch, deferred=deferred) or ()
+        return statement, params
+
+    def _saved(self, instance: Model, row: Sequence, using: str) -> None:
+        """Set what the INSERT returned on the instance, as `save()` does, and send `post_save`."""
         for field, value in zip(self._returning, row, strict=True):
             setattr(instance, field.attname, value)
         instance._state.adding, instance._state.db = False, using
         post_save.send(
-            sender=model, instance=instance, created=True, update_fields=None, raw=False, using=using
+            sender=self._model, instance=instance, created=True, update_fields=None, raw=False, using=using
         )
 
     def _save(self, instance: Model, using: str, placeholders: dict) -> None:
@@ -291,6 +369,8 @@ _INSERTS: dict[type[Model], PreparedInsert] = {}
 def insert(instance: Model, *, using: str = "default", deferred: bool = False) -> None:
     """Save a new `instance` as `save(force_insert=True)` would, through its model's
     `PreparedInsert` (made on first use); `deferred` as `PreparedInsert.insert`."""
-    model = type(instance)
-    prepared = _INSERTS.get(model) or _INSERTS.setdefault(model, PreparedInsert(model))
-    prepared.insert(instance, using=using, deferred=deferred)
+    _prepared_insert(type(instance)).insert(instance, using=using, deferred=deferred)
+
+
+def _prepared_insert(model: type[Model]) -> PreparedInsert:
+    return _INSERTS.get(model) or _INSERTS.setdefault(model, PreparedInsert(model))

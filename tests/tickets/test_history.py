@@ -77,10 +77,10 @@ def test_created_ticket_renders_its_log_without_reading_the_events_back():
 
 @pytest.mark.django_db
 def test_failed_create_leaves_neither_ticket_nor_event(monkeypatch):
-    def fail(**kwargs):
+    def fail(*args, **kwargs):
         raise RuntimeError("store down")
 
-    monkeypatch.setattr(history, "record_created", fail)
+    monkeypatch.setattr(history, "announce", fail)
     with pytest.raises(RuntimeError):
         services.ticket_create(contact_number=649797, from_portal=True, **create_values())
     assert (Ticket.objects.count(), TicketEvent.objects.count(), TicketNumberCounter.objects.count()) == (

@@ -214,3 +214,77 @@ def test_a_naive_datetime_still_gets_djangos_warning():
     field = Ticket._meta.get_field("created_at")
     with pytest.warns(RuntimeWarning, match="naive datetime"):
         _db_value(field, datetime.datetime(2026, 12, 2, 9, 30), datetime.datetime, connection)
+
+
+TICKET_WITH_EVENT = PreparedInsert(Ticket)
+
+
+def first_event(ticket: Ticket, kind: str = "created") -> TicketEvent:
+    return TicketEvent(ticket=ticket, kind=kind, actor_kind="customer", created_at=ticket.created_at)
+
+
+def test_a_row_and_its_dependent_are_stored_as_two_saves_store_them():
+    saved = new_ticket(ticket_number=90)
+    saved.save(force_insert=True)
+    saved_event = first_event(saved)
+    saved_event.save(force_insert=True)
+    ticket = new_ticket()
+    event = first_event(ticket)
+    TICKET_WITH_EVENT.insert_with(ticket, event)
+    assert stored(ticket) == stored(saved)
+    assert event.pk is not None
+    assert not event._state.adding
+    assert TicketEvent.objects.filter(pk=event.pk, ticket=ticket).values("kind", "created_at").get() == {
+        "kind": "created",
+        "created_at": saved_event.created_at,
+    }
+
+
+def test_a_dependent_keeps_the_row_it_was_given_as_its_related_one():
+    ticket = new_ticket()
+    event = first_event(ticket)
+    TICKET_WITH_EVENT.insert_with(ticket, event)
+    with CaptureQueriesContext(connection) as queries:
+        assert event.ticket is ticket
+    assert event.ticket_id == ticket.pk
+    assert len(queries) == 0
+
+
+@pytest.mark.postgres
+def test_on_postgresql_a_row_and_its_dependent_go_in_one_statement():
+    ticket = new_ticket()
+    with CaptureQueriesContext(connection) as queries:
+        TICKET_WITH_EVENT.insert_with(ticket, first_event(ticket))
+    assert len(queries) == 1
+    sql = queries[0]["sql"].removeprefix("BEGIN; ")  # the test's transaction begins with it
+    assert sql.startswith('WITH "crm_parent" AS (INSERT INTO "tickets_ticket"')
+
+
+def test_a_refused_dependent_leaves_neither_row():
+    ticket = new_ticket()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        TICKET_WITH_EVENT.insert_with(ticket, first_event(ticket, kind="no such kind"))
+    assert (Ticket.objects.count(), TicketEvent.objects.count()) == (0, 0)
+
+
+def test_a_dependent_that_save_must_insert_follows_the_row():
+    ticket = new_ticket()
+    event = first_event(ticket)
+    event.pk = 7000  # its own key: save() inserts it, after the ticket's own INSERT
+    TICKET_WITH_EVENT.insert_with(ticket, event)
+    assert TicketEvent.objects.get(pk=7000).ticket_id == ticket.pk
+
+
+def test_a_row_and_its_dependent_each_send_post_save():
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((sender, created))
+
+    post_save.connect(receiver)
+    try:
+        ticket = new_ticket()
+        TICKET_WITH_EVENT.insert_with(ticket, first_event(ticket))
+    finally:
+        post_save.disconnect(receiver)
+    assert seen == [(Ticket, True), (TicketEvent, True)]
