@@ -147,13 +147,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # Django's backend, sending a transaction's BEGIN, and its last writes that nobody reads,
-    # with the statements after them: two round trips fewer per create (crmtickets/postgresql/).
+    # with the statements after them, and asking the kernel, not the server, whether a reused
+    # connection is still open: fewer round trips (crmtickets/postgresql/).
     DATABASES["default"]["ENGINE"] = "crmtickets.postgresql"
     # Fail fast when the store is unreachable: the client gets "Downstream error" within 5 s
     # (CONTRACT §8). A connect that hangs gives up after DB_CONNECT_TIMEOUT seconds; an
     # open connection whose packets silently vanish (database host gone, route dropped) gives up
     # after DB_TCP_USER_TIMEOUT_MS of unacknowledged data instead of the kernel's ~15 minutes.
-    # Worst case, the health check on a silent connection then a reconnect: 2 s + 2 s. While a
+    # Worst case, a statement on a silent connection then a reconnect: 2 s + 2 s. While a
     # query runs, keepalive probes after 1 s of silence put data on the wire for that timeout to
     # judge (a live server's kernel answers them however long the query takes).
     # A server that answers but is stuck (a frozen server, a row some transaction keeps locked)

@@ -1,4 +1,4 @@
-"""Django's PostgreSQL backend, with two round trips fewer for a write transaction.
+"""Django's PostgreSQL backend, with fewer round trips: two for a write transaction, one per request.
 
 Django's backend (through psycopg) spends a round trip of its own on two statements whose answer
 nobody waits for:
@@ -17,7 +17,13 @@ hold several statements.
 
 A named (server-side) cursor is declared WITH HOLD, as Django's backend does outside a
 transaction: psycopg's autocommit mode is what its `withhold` follows.
+
+The health check before each request's first statement (`CONN_HEALTH_CHECKS`) asks the kernel
+whether the server has said anything since its last answer instead of sending `SELECT 1`
+(`close_if_health_check_failed`).
 """
+
+import select
 
 import psycopg
 from django.core.exceptions import ImproperlyConfigured
@@ -101,6 +107,15 @@ class Cursor(base.CursorMixin, psycopg.ClientCursor):
             super().execute("; ".join(waiting.take()))
 
 
+def _quiet(connection) -> bool:
+    """Open, and nothing from the server waiting to be read."""
+    if connection.closed or connection.pgconn.status != psycopg.pq.ConnStatus.OK:
+        return False
+    poller = select.poll()
+    poller.register(connection.pgconn.socket, select.POLLIN | select.POLLPRI)
+    return not poller.poll(0)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self):
         params = super().get_connection_params()
@@ -128,6 +143,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 # As psycopg refuses it: the transaction must end first.
                 raise psycopg.ProgrammingError("can't turn autocommit on in an open transaction")
             self.connection.autocommit = True
+
+    def close_if_health_check_failed(self):
+        """The health check before a request's first statement, asked of the kernel first: a
+        connection the server closed (a restart, a terminated backend, an idle timeout) has its
+        goodbye or its end waiting on the socket. Nothing waiting and libpq content: it is used
+        without Django's `SELECT 1` round trip. Anything waiting: Django's check. A peer gone
+        silent shows nothing either way until TCP gives up (`DB_TCP_USER_TIMEOUT_MS`): then the
+        request's own statement fails as the check would have, and the connection is replaced."""
+        checked = self.health_check_done  # type: ignore[has-type]  # (untyped in django-stubs)
+        due = self.connection is not None and self.settings_dict["CONN_HEALTH_CHECKS"] and not checked
+        if due and not self.pool and _quiet(self.connection):
+            self.health_check_done = True
+            return
+        super().close_if_health_check_failed()
 
     def create_cursor(self, name=None):
         if name and self.connection is not None:

@@ -1,12 +1,14 @@
 """crmtickets.postgresql: a transaction's BEGIN, and the writes deferred in it, travel with the
 statement after them; nothing is lost, reordered or half-written on the way."""
 
+import time
+
 import psycopg
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 
-from crmtickets.postgresql.base import DatabaseWrapper, begin_statement
+from crmtickets.postgresql.base import DatabaseWrapper, _quiet, begin_statement
 from sla.models import TicketClock
 from tests.factories import TicketFactory
 from tests.support.wire import messages_sent
@@ -158,3 +160,47 @@ def _dsn() -> str:
             if key in {"dbname", "host", "port", "user", "password"}
         }
     )
+
+
+def start_of_a_request() -> None:
+    connection.health_check_done = False  # as Django's request_started does
+    connection.close_if_health_check_failed()
+
+
+def test_the_health_check_of_a_quiet_connection_sends_nothing():
+    connection.ensure_connection()
+    before = connection.connection
+    with messages_sent(connection) as sent:
+        start_of_a_request()
+    assert sent == []
+    assert connection.connection is before
+
+
+def test_the_health_check_replaces_a_connection_the_server_ended():
+    connection.ensure_connection()
+    ended = connection.connection
+    with psycopg.connect(_dsn(), autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [ended.info.backend_pid])
+    for _ in range(100):  # the server's goodbye reaches the socket
+        if not _quiet(ended):
+            break
+        time.sleep(0.01)
+    start_of_a_request()
+    assert connection.connection is None  # closed: the next statement connects anew
+    assert Ticket.objects.count() == 0
+
+
+def test_the_health_check_asks_the_server_when_something_is_waiting():
+    connection.ensure_connection()
+    kept = connection.connection
+    kept.execute("LISTEN crm_health_check")
+    with psycopg.connect(_dsn(), autocommit=True) as other:
+        other.execute("NOTIFY crm_health_check")
+    for _ in range(100):
+        if not _quiet(kept):
+            break
+        time.sleep(0.01)
+    with messages_sent(connection) as sent:
+        start_of_a_request()
+    assert sent == ["SELECT 1"]
+    assert connection.connection is kept

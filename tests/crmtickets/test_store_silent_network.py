@@ -101,7 +101,26 @@ class SilentLink:
         ip("-n", self.namespace, "link", "set", self.inner_end, "down")
 
     def restore(self) -> None:
+        """The link up, returning once PostgreSQL answers through it again: a link just set up
+        can refuse a connection for a moment while the kernel brings it back."""
         ip("-n", self.namespace, "link", "set", self.inner_end, "up")
+        database = connection.settings_dict
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                psycopg.connect(
+                    host=self.inner_address,
+                    port=PORT_IN_NAMESPACE,
+                    dbname=database["NAME"],
+                    user=database["USER"] or "postgres",
+                    password=database["PASSWORD"] or None,
+                    connect_timeout=1,
+                ).close()
+                return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def remove(self) -> None:
         if self.forwarder is not None:
