@@ -202,10 +202,7 @@ def new_event(
     comment: "Comment | None" = None,
 ) -> "TicketEvent":
     """An event of `ticket`, not yet written (`record_event` writes and announces one)."""
-    # The event model through the field, not `ticket.events`, which builds a related manager
-    # on every call just to name it (models.py imports this module, so not by import).
-    event_model = cast("type[TicketEvent]", ticket._meta.get_field("events").related_model)
-    return event_model(
+    return _event_model(ticket)(
         ticket=ticket,
         kind=kind,
         actor_kind=actor_kind,
@@ -218,9 +215,27 @@ def new_event(
     )
 
 
-def announce(event: "TicketEvent", *, assignee_ids=None, subject=None) -> None:
-    """Tell the apps built on the domain that `event` was written (`signals.event_recorded`)."""
-    signals.event_recorded.send(sender=type(event), event=event, assignee_ids=assignee_ids, subject=subject)
+def expect(*, ticket: "Ticket", kind: EventKind) -> dict:
+    """Before a change takes its locks, let the apps built on the domain read what announcing an
+    event of `kind` will need (`signals.event_expected`): a create queues on the ticket-number
+    counter's lock, and a read done here is one the queue does not wait for. Hand the answer to
+    `announce`."""
+    answers = signals.event_expected.send(sender=_event_model(ticket), kind=kind, ticket=ticket)
+    return {receiver: answer for receiver, answer in answers if answer is not None}
+
+
+def announce(event: "TicketEvent", *, assignee_ids=None, subject=None, expected: dict | None = None) -> None:
+    """Tell the apps built on the domain that `event` was written (`signals.event_recorded`);
+    `expected`: what `expect` answered for it."""
+    signals.event_recorded.send(
+        sender=type(event), event=event, assignee_ids=assignee_ids, subject=subject, expected=expected or {}
+    )
+
+
+def _event_model(ticket: "Ticket") -> "type[TicketEvent]":
+    # The event model through the field, not `ticket.events`, which builds a related manager
+    # on every call just to name it (models.py imports this module, so not by import).
+    return cast("type[TicketEvent]", ticket._meta.get_field("events").related_model)
 
 
 def creator_kind(contact_number: int | None) -> ActorKind:

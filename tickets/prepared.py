@@ -94,6 +94,22 @@ def execute(
             cursor.close()
 
 
+def read_later(connection: BaseDatabaseWrapper, statement: Statement, params: Sequence) -> Callable[[], list]:
+    """`execute(..., fetch="fetchall")` for rows wanted later: on a backend that can hold a read
+    (crmtickets.postgresql) it goes to the store with the connection's next statement, one round
+    trip fewer; elsewhere, or with the statements watched, at once. Call the result for the rows
+    (a read still held then is sent on its own)."""
+    hold = getattr(connection, "read_later", None)
+    if hold is None or connection.queries_logged or connection.execute_wrappers:
+        rows = execute(connection, statement, params, fetch="fetchall")
+        return lambda: rows
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
+    return hold(statement.native, params).rows
+
+
 class PreparedQuery:
     """`build(**placeholders)` is a `.values()` queryset, unsliced; each placeholder a value of
     the type the call passes (an int for an integer field), unlike any constant in the query."""
@@ -129,13 +145,27 @@ class PreparedQuery:
 
     def values(self, *, limit: int | None = None, offset: int = 0, using: str = "default", **values: Any):
         """The rows as `.values()` would give them (dicts), for these placeholder values."""
+        connection, statement, params = self._statement(using, values, limit, offset)
+        return self._dicts(execute(connection, statement, params, fetch="fetchall"), connection)
+
+    def values_later(self, *, using: str = "default", **values: Any) -> Callable[[], list[dict]]:
+        """`values()`, read with the connection's next statement (`read_later`): call the result
+        for the rows."""
+        connection, statement, params = self._statement(using, values, None, 0)
+        rows = read_later(connection, statement, params)
+        return lambda: self._dicts(rows(), connection)
+
+    def _statement(self, using: str, values: dict, limit: int | None, offset: int):
         connection = connections[using]
-        statement, slots, fields, converters = self._compiled.get(connection.vendor) or self._compile(using)
+        statement, slots, _, _ = self._compiled.get(connection.vendor) or self._compile(using)
         params = [value if name is None else value(values[name]) for name, value in slots]
         if limit is not None or offset:
             high = None if limit is None else offset + limit
             statement = statement.followed_by(connection.ops.limit_offset_sql(offset, high))
-        rows = execute(connection, statement, params, fetch="fetchall")
+        return connection, statement, params
+
+    def _dicts(self, rows: list, connection) -> list[dict]:
+        _, _, fields, converters = self._compiled[connection.vendor]
         if converters:
             rows = [_converted(row, converters, connection) for row in rows]
         return [dict(zip(fields, row, strict=True)) for row in rows]

@@ -191,6 +191,7 @@ def ticket_create(
         password_pattern=password_pattern,
     )
     ticket.full_clean(exclude=_SET_UNDER_LOCK, validate_unique=False, validate_constraints=False)
+    expected = history.expect(ticket=ticket, kind=history.EventKind.CREATED)
     with transaction.atomic():
         # The time is read once the number is allocated, under the counter's lock, so creation
         # times follow ticket numbers (E1 lists newest first by time).
@@ -201,7 +202,7 @@ def ticket_create(
         # The ticket and its `created` event in one statement where the store allows it.
         event = history.created_event(ticket=ticket, at=now)
         _TICKET_INSERT.insert_with(ticket, event, name=ticket_categories.strip())
-        history.announce(event)
+        history.announce(event, expected=expected)
         ticket.loaded_events = [event]
     return ticket
 

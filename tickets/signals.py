@@ -12,3 +12,9 @@ from django.dispatch import Signal
 # `subject` (what the event is about when no column of the event points at it, e.g. the
 # attachment of an `attachment_added` event; else None).
 event_recorded = Signal()
+
+# Sent by `history.expect` before a change takes its locks, with `kind` (the `EventKind` of the
+# event it will record) and `ticket` (the in-memory ticket, maybe not yet saved): a receiver may
+# read now what announcing that event will need and return it; `announce` hands the answers back
+# to the receivers of `event_recorded` as `expected`, a dict by receiver of this signal.
+event_expected = Signal()

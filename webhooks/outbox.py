@@ -6,13 +6,14 @@ them; one that commits is delivered whenever a worker runs.
 
 import datetime
 import json
+from collections.abc import Callable
 
 from tickets.formats import USER_ID_PREFIX, prefixed
 from tickets.history import ActorKind, EventKind
 from tickets.models import TicketEvent, TicketRating
 from tickets.prepared import PreparedQuery
 from tickets.records import attachment_item, comment_item, rating_result, ticket_summary
-from tickets.signals import event_recorded
+from tickets.signals import event_expected, event_recorded
 from webhooks.models import EventType, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 # `data.change.by` (CONTRACT §12).
@@ -20,14 +21,29 @@ CHANGED_BY = {ActorKind.CUSTOMER: "customer", ActorKind.STAFF: "agent", ActorKin
 
 
 def connect() -> None:
+    event_expected.connect(on_event_expected, sender=TicketEvent, dispatch_uid="webhooks.outbox")
     event_recorded.connect(on_event_recorded, sender=TicketEvent, dispatch_uid="webhooks.outbox")
 
 
-def on_event_recorded(sender, event: TicketEvent, assignee_ids=None, subject=None, **kwargs) -> None:
+def on_event_expected(sender, kind: str, **kwargs) -> Callable[[], list[WebhookEndpoint]] | None:
+    """The endpoints an event of `kind` will go to, read before the change's locks (on
+    PostgreSQL with the change's first statement): a callable giving them. None for a kind whose
+    type depends on the event (a comment's) or that no system hears of."""
+    event_type = _TYPES.get(EventKind(kind))
+    if event_type is None:
+        return None
+    enabled = _ENABLED_ENDPOINTS.values_later()
+    return lambda: _subscribed(enabled(), event_type)
+
+
+def on_event_recorded(
+    sender, event: TicketEvent, assignee_ids=None, subject=None, expected=None, **kwargs
+) -> None:
     event_type = event_type_of(event)
     if event_type is None:
         return
-    endpoints = subscribed_endpoints(event_type)
+    expected_endpoints = (expected or {}).get(on_event_expected)
+    endpoints = expected_endpoints() if expected_endpoints else subscribed_endpoints(event_type)
     if endpoints:
         data = event_data(event_type, event, assignee_ids, subject)
         publish(event_type, data, ticket=event.ticket, occurred_at=event.created_at, endpoints=endpoints)
@@ -78,9 +94,9 @@ def event_data(event_type: str, event: TicketEvent, assignee_ids, subject=None) 
     return {}
 
 
-# Every enabled endpoint, every column: compiled once (tickets/prepared.py), since every change
-# with an event reads it, mostly to find none.
-_ENDPOINT_FIELDS = tuple(field.attname for field in WebhookEndpoint._meta.concrete_fields)
+# Every enabled endpoint's key and subscription, compiled once (tickets/prepared.py): every change
+# with an event reads it, mostly to find none, and a delivery needs no more of its endpoint.
+_ENDPOINT_FIELDS = ("id", "event_types")
 _ENABLED_ENDPOINTS = PreparedQuery(
     lambda: WebhookEndpoint.objects.filter(enabled=True).order_by("pk").values(*_ENDPOINT_FIELDS)
 )
@@ -88,10 +104,13 @@ _ENABLED_ENDPOINTS = PreparedQuery(
 
 def subscribed_endpoints(event_type: str) -> list[WebhookEndpoint]:
     """The enabled endpoints that receive `event_type` (one query; the table is small)."""
-    endpoints = (
-        WebhookEndpoint.from_db("default", _ENDPOINT_FIELDS, tuple(row.values()))
-        for row in _ENABLED_ENDPOINTS.values()
-    )
+    return _subscribed(_ENABLED_ENDPOINTS.values(), event_type)
+
+
+def _subscribed(enabled: list[dict], event_type: str) -> list[WebhookEndpoint]:
+    """The endpoints of these rows that receive `event_type`, loaded with their key and
+    subscription only (the other fields read on access)."""
+    endpoints = (WebhookEndpoint.from_db("default", _ENDPOINT_FIELDS, tuple(row.values())) for row in enabled)
     return [endpoint for endpoint in endpoints if endpoint.receives(event_type)]
 
 

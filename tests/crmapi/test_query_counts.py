@@ -35,18 +35,21 @@ def test_e1_uses_one_query_when_the_first_page_holds_every_ticket(api, django_as
 
 
 @pytest.mark.parametrize("endpoint", [E3, E5], ids=["E3", "E5"])
-def test_a_create_writes_counter_ticket_event_endpoints_clock_the_insert_finding_priority(api, endpoint):
-    """Five statements; four on PostgreSQL, where the ticket and its event go in one."""
+def test_a_create_reads_the_endpoints_before_the_counter_then_writes_ticket_event_clock(api, endpoint):
+    """Five statements; four on PostgreSQL, where the ticket and its event go in one. The
+    webhook endpoints are read before the counter's lock, which every create queues on."""
     IssueTypeFactory(name=TICKET_BODY["ticketcategories"])
     api.call(endpoint, body=TICKET_BODY)  # the first create also makes the counter's row
     with CaptureQueriesContext(connection) as queries:
         api.call(endpoint, body=TICKET_BODY)
     statements = [query["sql"] for query in queries if "SAVEPOINT" not in query["sql"]]
+    assert "webhooks_webhookendpoint" in statements[0]
+    assert "tickets_ticketnumbercounter" in statements[1]
     if connection.vendor == "postgresql":
-        assert [sql.split()[0] for sql in statements] == ["UPDATE", "WITH", "SELECT", "INSERT"]
-        assert statements[1].count("INSERT INTO") == 2
+        assert [sql.split()[0] for sql in statements] == ["SELECT", "UPDATE", "WITH", "INSERT"]
+        assert statements[2].count("INSERT INTO") == 2
     else:
-        assert [sql.split()[0] for sql in statements] == ["UPDATE", "INSERT", "INSERT", "SELECT", "INSERT"]
+        assert [sql.split()[0] for sql in statements] == ["SELECT", "UPDATE", "INSERT", "INSERT", "INSERT"]
     priority_read_by = [
         re.search(r"INSERT INTO (\S+)", sql)[1] for sql in statements if "tickets_issuetype" in sql
     ]

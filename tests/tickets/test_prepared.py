@@ -288,3 +288,9 @@ def test_a_row_and_its_dependent_each_send_post_save():
     finally:
         post_save.disconnect(receiver)
     assert seen == [(Ticket, True), (TicketEvent, True)]
+
+
+def test_rows_read_later_are_the_rows_read_now(tickets):
+    prepared = PreparedQuery(page, contact_number=-1, status="\x00")
+    later = prepared.values_later(contact_number=8, status=TicketStatus.CLOSED)
+    assert later() == prepared.values(contact_number=8, status=TicketStatus.CLOSED) == list(page(8, "Closed"))
