@@ -8,7 +8,9 @@ nobody waits for:
 
 Here psycopg stays in its autocommit mode and this backend begins Django's transactions itself:
 the BEGIN is held and sent in front of the transaction's first statement, in the same message,
-and `defer_statement` holds a write the same way until the next statement or the COMMIT. Every
+and `defer_statement` holds a write the same way until the next statement or the COMMIT;
+`read_later` holds a read whose rows are wanted only later (the webhook endpoints a create
+reads before the ticket-number counter's lock), its rows taken from that message. Every
 statement on the connection goes through `Cursor`, which sends what is held first, so a read
 sees every write before it; a rollback drops what was never sent. An error in a held write
 surfaces at the statement it travels with, still inside the transaction, which then rolls back
@@ -33,20 +35,50 @@ from django.db.backends.utils import debug_transaction
 
 class Held:
     """What waits for a psycopg connection's next message: the BEGIN of a transaction that has
-    sent nothing yet, and the writes deferred since its last statement, in order."""
+    sent nothing yet, then the writes deferred and the reads held since its last statement, in
+    order (a read with the `Pending` its rows go to)."""
 
     def __init__(self):
         self.begin: str | None = None
-        self.writes: list[str] = []
+        self.statements: list[tuple[str, Pending | None]] = []
 
     def __bool__(self) -> bool:
-        return self.begin is not None or bool(self.writes)
+        return self.begin is not None or bool(self.statements)
 
-    def take(self) -> list[str]:
+    def take(self) -> list[tuple[str, "Pending | None"]]:
         """The held statements, in sending order, no longer held."""
-        statements = [self.begin, *self.writes] if self.begin is not None else self.writes
-        self.begin, self.writes = None, []
+        statements = self.statements if self.begin is None else [(self.begin, None), *self.statements]
+        self.begin, self.statements = None, []
         return statements
+
+    def holds(self, pending: "Pending") -> bool:
+        return any(own is pending for _, own in self.statements)
+
+
+class Pending:
+    """The rows of a read held for the connection's next message (`DatabaseWrapper.read_later`)."""
+
+    def __init__(self, wrapper: "DatabaseWrapper", sql: str):
+        self._wrapper, self._sql = wrapper, sql
+        self._rows: list[tuple] | None = None
+
+    def deliver(self, rows: list[tuple]) -> None:
+        self._rows = rows
+
+    def rows(self) -> list[tuple]:
+        """The rows; asked before the read went (nothing came after it) or after it was dropped
+        unsent (a rollback, a closed connection), it is sent now."""
+        if self._rows is None:
+            wrapper = self._wrapper
+            wrapper.ensure_connection()
+            with wrapper.wrap_database_errors, wrapper.connection.cursor() as cursor:
+                if held(wrapper.connection).holds(self):
+                    cursor.send_held()
+                else:
+                    cursor.execute(self._sql)
+                    self._rows = cursor.fetchall()
+        assert self._rows is not None
+        return self._rows
 
 
 def held(connection) -> Held:
@@ -80,12 +112,11 @@ class Cursor(base.CursorMixin, psycopg.ClientCursor):
             self.send_held()
             return super().execute(query, params, **kwargs)
         statements = waiting.take()
-        ahead = "; ".join(statements)
+        ahead = "; ".join(sql for sql, _ in statements)
         if params is not None:  # the held statements are literal SQL: no placeholders in them
             ahead = ahead.replace("%", "%%")
         super().execute(f"{ahead}; {query}", params, **kwargs)
-        for _ in statements:
-            self.nextset()  # past the held statements' results, to this statement's
+        self._past(statements)
         return self
 
     def executemany(self, query, params_seq, **kwargs):
@@ -104,7 +135,16 @@ class Cursor(base.CursorMixin, psycopg.ClientCursor):
         """Send the held statements now, in a message of their own."""
         waiting = held(self.connection)
         if waiting:
-            super().execute("; ".join(waiting.take()))
+            statements = waiting.take()
+            super().execute("; ".join(sql for sql, _ in statements))
+            self._past(statements)
+
+    def _past(self, statements: list[tuple[str, Pending | None]]) -> None:
+        """Past the held statements' results to the next one, the reads' rows delivered."""
+        for _, pending in statements:
+            if pending is not None:
+                pending.deliver(self.fetchall())
+            self.nextset()
 
 
 def _quiet(connection) -> bool:
@@ -171,14 +211,24 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.get_autocommit():
             raise RuntimeError("a statement is deferred only inside a transaction")
         with self.wrap_database_errors, self.connection.cursor() as cursor:
-            held(self.connection).writes.append(cursor.mogrify(sql, params))
+            held(self.connection).statements.append((cursor.mogrify(sql, params), None))
+
+    def read_later(self, sql: str, params) -> Pending:
+        """Hold a read until the connection's next statement, in or out of a transaction; its
+        rows when asked (`Pending.rows`), which sends it then if nothing has followed it."""
+        self.ensure_connection()
+        with self.wrap_database_errors, self.connection.cursor() as cursor:
+            statement = cursor.mogrify(sql, params)
+        pending = Pending(self, statement)
+        held(self.connection).statements.append((statement, pending))
+        return pending
 
     def _commit(self):
         if self.connection is None:
             return
         waiting = held(self.connection)
-        if waiting.begin is not None and not waiting.writes:
-            waiting.take()  # nothing was sent: nothing to commit
+        if waiting.begin is not None and not any(pending is None for _, pending in waiting.statements):
+            waiting.take()  # nothing was sent, no write held: nothing to commit (a read reruns if asked)
             return
         if not waiting:
             super()._commit()  # type: ignore[misc]  # (django-stubs leave it out)

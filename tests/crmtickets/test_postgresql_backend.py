@@ -10,11 +10,12 @@ from django.db import IntegrityError, connection, transaction
 
 from crmtickets.postgresql.base import DatabaseWrapper, _quiet, begin_statement
 from sla.models import TicketClock
-from tests.factories import TicketFactory
+from tests.factories import TicketFactory, WebhookEndpointFactory
 from tests.support.wire import messages_sent
 from tickets import services
 from tickets.models import Ticket
 from tickets.prepared import insert
+from webhooks.models import WebhookDelivery
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -66,16 +67,72 @@ def test_a_transaction_that_ran_no_statement_sends_nothing():
     assert sent == []
 
 
-def test_a_create_sends_the_new_tickets_clock_with_its_commit():
+def test_a_create_is_three_messages_endpoints_with_the_counter_clock_with_the_commit():
     new_ticket()  # the first create also makes the number counter's row
     with messages_sent(connection) as sent:
         ticket = new_ticket()
-    assert len(sent) == 4
-    assert sent[0].startswith("BEGIN; UPDATE tickets_ticketnumbercounter")
+    assert len(sent) == 3
+    first = sent[0].split("; ")
+    assert first[0] == "BEGIN"
+    assert first[1].startswith('SELECT "webhooks_webhookendpoint"."id"')  # before the counter's lock
+    assert first[2].startswith("UPDATE tickets_ticketnumbercounter")
     assert sent[1].startswith('WITH "crm_parent" AS (INSERT INTO "tickets_ticket"')  # and its event
-    assert sent[-1].startswith('INSERT INTO "sla_ticketclock"')
-    assert sent[-1].endswith("; COMMIT")
+    assert sent[2].startswith('INSERT INTO "sla_ticketclock"')
+    assert sent[2].endswith("; COMMIT")
     assert TicketClock.objects.filter(ticket=ticket).exists()
+
+
+def test_a_create_still_queues_a_delivery_to_an_endpoint_read_with_the_counter():
+    new_ticket()
+    endpoint = WebhookEndpointFactory(event_types=["ticket.created"])
+    ticket = new_ticket()
+    assert list(WebhookDelivery.objects.values_list("endpoint", "event__ticket")) == [(endpoint.pk, ticket.pk)]
+
+
+def titles_later():
+    return connection.read_later("SELECT title FROM tickets_ticket WHERE title LIKE %s", ["100%%"])
+
+
+def test_a_held_read_travels_with_the_next_statement_and_gets_its_rows():
+    TicketFactory(title="100% down")
+    with messages_sent(connection) as sent:
+        later = titles_later()
+        assert Ticket.objects.count() == 1
+    assert len(sent) == 1
+    assert sent[0].startswith("SELECT title FROM tickets_ticket")
+    assert later.rows() == [("100% down",)]
+
+
+def test_a_held_read_asked_for_before_anything_follows_it_is_sent_then():
+    TicketFactory(title="100% down")
+    with messages_sent(connection) as sent:
+        assert titles_later().rows() == [("100% down",)]
+    assert len(sent) == 1
+
+
+def test_a_held_read_opens_the_transaction_after_it_on_the_same_message():
+    TicketFactory(title="100% down")
+    later = titles_later()
+    with messages_sent(connection) as sent, transaction.atomic():
+        Ticket.objects.update(title="100% up")
+    begin, read, update = sent[0].split("; ")
+    assert (begin, read.split()[:2], update.split()[0]) == ("BEGIN", ["SELECT", "title"], "UPDATE")
+    assert later.rows() == [("100% down",)]  # read before the change
+
+
+def test_a_held_read_dropped_by_a_rollback_is_read_when_asked_for():
+    TicketFactory(title="100% down")
+    with pytest.raises(Abandoned), transaction.atomic():
+        later = titles_later()
+        raise Abandoned
+    assert later.rows() == [("100% down",)]
+
+
+def test_a_transaction_holding_only_a_read_sends_nothing_at_its_commit():
+    with messages_sent(connection) as sent, transaction.atomic():
+        later = titles_later()
+    assert sent == []
+    assert later.rows() == []
 
 
 def test_a_deferred_write_is_seen_by_the_next_statement():
