@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from tests.factories import TicketEventFactory, TicketFactory, UserFactory
 from tests.support.endpoints import TICKET_BODY
-from tickets import history, services
+from tickets import history, services, signals
 from tickets.formats import format_datetime
 from tickets.history import ActorKind, EventKind, parse_update_log, render_update_log
 from tickets.models import Comment, Ticket, TicketEvent, TicketNumberCounter, TicketStatus
@@ -73,6 +73,28 @@ def test_created_ticket_renders_its_log_without_reading_the_events_back():
     with CaptureQueriesContext(connection) as queries:
         assert ticket.update_log == "Ticket created."
     assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_a_create_hands_each_receivers_expected_answer_back_with_its_event():
+    asked, heard = [], []
+
+    def expecting(sender, kind, ticket, **kwargs):
+        asked.append((kind, ticket.pk))  # before the ticket is written
+        return "read before the locks"
+
+    def recorded(sender, event, expected, **kwargs):
+        heard.append((event.kind, expected.get(expecting)))
+
+    signals.event_expected.connect(expecting, sender=TicketEvent)
+    signals.event_recorded.connect(recorded, sender=TicketEvent)
+    try:
+        services.ticket_create(contact_number=649797, from_portal=True, **create_values())
+    finally:
+        signals.event_expected.disconnect(expecting, sender=TicketEvent)
+        signals.event_recorded.disconnect(recorded, sender=TicketEvent)
+    assert asked == [(EventKind.CREATED, None)]
+    assert heard == [(EventKind.CREATED, "read before the locks")]
 
 
 @pytest.mark.django_db
