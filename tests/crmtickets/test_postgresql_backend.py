@@ -11,28 +11,13 @@ from django.db import IntegrityError, connection, transaction
 from crmtickets.postgresql.base import DatabaseWrapper, _quiet, begin_statement
 from sla.models import TicketClock
 from tests.factories import TicketFactory, WebhookEndpointFactory
+from tests.support.sla import create_ticket
 from tests.support.wire import messages_sent
-from tickets import services
 from tickets.models import Ticket
 from tickets.prepared import insert
 from webhooks.models import WebhookDelivery
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def new_ticket() -> Ticket:
-    return services.ticket_create(
-        contact_number=649797,
-        from_portal=True,
-        ticket_status="Open",
-        title="No signal",
-        description="Since Monday",
-        ticket_categories="Network",
-        category="Complaint",
-        subcategory="No service",
-        status="Active",
-        source="Selfcare",
-    )
 
 
 def clock_of(ticket: Ticket) -> TicketClock:
@@ -68,9 +53,9 @@ def test_a_transaction_that_ran_no_statement_sends_nothing():
 
 
 def test_a_create_is_three_messages_endpoints_with_the_counter_clock_with_the_commit():
-    new_ticket()  # the first create also makes the number counter's row
+    create_ticket()  # the first create also makes the number counter's row
     with messages_sent(connection) as sent:
-        ticket = new_ticket()
+        ticket = create_ticket()
     assert len(sent) == 3
     first = sent[0].split("; ")
     assert first[0] == "BEGIN"
@@ -83,10 +68,11 @@ def test_a_create_is_three_messages_endpoints_with_the_counter_clock_with_the_co
 
 
 def test_a_create_still_queues_a_delivery_to_an_endpoint_read_with_the_counter():
-    new_ticket()
+    create_ticket()
     endpoint = WebhookEndpointFactory(event_types=["ticket.created"])
-    ticket = new_ticket()
-    assert list(WebhookDelivery.objects.values_list("endpoint", "event__ticket")) == [(endpoint.pk, ticket.pk)]
+    ticket = create_ticket()
+    deliveries = WebhookDelivery.objects.values_list("endpoint", "event__ticket")
+    assert list(deliveries) == [(endpoint.pk, ticket.pk)]
 
 
 def titles_later():
@@ -120,12 +106,18 @@ def test_a_held_read_opens_the_transaction_after_it_on_the_same_message():
     assert later.rows() == [("100% down",)]  # read before the change
 
 
+def hold_a_read_then_abandon(held: list) -> None:
+    with transaction.atomic():
+        held.append(titles_later())
+        raise Abandoned
+
+
 def test_a_held_read_dropped_by_a_rollback_is_read_when_asked_for():
     TicketFactory(title="100% down")
-    with pytest.raises(Abandoned), transaction.atomic():
-        later = titles_later()
-        raise Abandoned
-    assert later.rows() == [("100% down",)]
+    held: list = []
+    with pytest.raises(Abandoned):
+        hold_a_read_then_abandon(held)
+    assert held[0].rows() == [("100% down",)]
 
 
 def test_a_transaction_holding_only_a_read_sends_nothing_at_its_commit():
