@@ -74,10 +74,7 @@ def execute(
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             return getattr(cursor, fetch)() if fetch else None
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    connection.validate_no_broken_transaction()
+    _ready(connection)
     defer = getattr(connection, "defer_statement", None)
     if deferred and fetch is None and defer is not None and not connection.get_autocommit():
         defer(statement.native, params)
@@ -103,11 +100,17 @@ def read_later(connection: BaseDatabaseWrapper, statement: Statement, params: Se
     if hold is None or connection.queries_logged or connection.execute_wrappers:
         rows = execute(connection, statement, params, fetch="fetchall")
         return lambda: rows
+    _ready(connection)
+    return hold(statement.native, params).rows
+
+
+def _ready(connection: BaseDatabaseWrapper) -> None:
+    """What Django's cursor checks before a statement: the health check and the connection,
+    this thread's, and no transaction already marked broken."""
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     connection.validate_no_broken_transaction()
-    return hold(statement.native, params).rows
 
 
 class PreparedQuery:
