@@ -150,6 +150,10 @@ else:
     # with the statements after them, and asking the kernel, not the server, whether a reused
     # connection is still open: fewer round trips (crmtickets/postgresql/).
     DATABASES["default"]["ENGINE"] = "crmtickets.postgresql"
+    # The statements compiled once prepared on the server once per connection (the backend's
+    # docstring). Off behind a pooler that does not keep a session's prepared statements for
+    # it (pgbouncer in transaction mode).
+    DATABASES["default"]["PREPARE_STATEMENTS"] = env_bool("DB_PREPARED_STATEMENTS", True)  # type: ignore[typeddict-unknown-key]  # (a key of this backend)
     # Fail fast when the store is unreachable: the client gets "Downstream error" within 5 s
     # (CONTRACT §8). A connect that hangs gives up after DB_CONNECT_TIMEOUT seconds; an
     # open connection whose packets silently vanish (database host gone, route dropped) gives up

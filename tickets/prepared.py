@@ -34,8 +34,10 @@ from django.db.models.sql import InsertQuery
 class Statement:
     """SQL as Django writes it (`%s` placeholders) and as the connection's driver takes it."""
 
-    def __init__(self, sql: str, native: str):
-        self.sql, self.native = sql, native
+    def __init__(self, sql: str, native: str, *, preparable: bool = True):
+        # `preparable`: one of the few statements a connection may keep prepared on its server
+        # (crmtickets.postgresql); not one with a page's LIMIT, new SQL for every page.
+        self.sql, self.native, self.preparable = sql, native, preparable
 
     @classmethod
     def of(cls, sql: str, connection: BaseDatabaseWrapper) -> "Statement":
@@ -52,7 +54,7 @@ class Statement:
 
     def followed_by(self, clause: str) -> "Statement":
         """This statement with a clause that holds no placeholder (a LIMIT) appended."""
-        return Statement(f"{self.sql} {clause}", f"{self.native} {clause}")
+        return Statement(f"{self.sql} {clause}", f"{self.native} {clause}", preparable=False)
 
 
 def execute(
@@ -77,13 +79,15 @@ def execute(
     _ready(connection)
     defer = getattr(connection, "defer_statement", None)
     if deferred and fetch is None and defer is not None and not connection.get_autocommit():
-        defer(statement.native, params)
+        defer(statement.native, params, prepare=statement.preparable)
         return None
     with connection.wrap_database_errors:
         cursor = connection.create_cursor()
         try:
             if isinstance(cursor, sqlite3.Cursor):
                 sqlite3.Cursor.execute(cursor, statement.native, params)  # not Django's converting one
+            elif statement.preparable and hasattr(cursor, "execute_prepared"):
+                cursor.execute_prepared(statement.native, params)
             else:
                 cursor.execute(statement.native, params)
             return getattr(cursor, fetch)() if fetch else None
@@ -101,7 +105,7 @@ def read_later(connection: BaseDatabaseWrapper, statement: Statement, params: Se
         rows = execute(connection, statement, params, fetch="fetchall")
         return lambda: rows
     _ready(connection)
-    return hold(statement.native, params).rows
+    return hold(statement.native, params, prepare=statement.preparable).rows
 
 
 def _ready(connection: BaseDatabaseWrapper) -> None:

@@ -20,12 +20,22 @@ hold several statements.
 A named (server-side) cursor is declared WITH HOLD, as Django's backend does outside a
 transaction: psycopg's autocommit mode is what its `withhold` follows.
 
+The statements `tickets.prepared` compiles once are prepared on the server once per connection
+(`PREPARE`, between requests, each in a message of its own) and then sent as `EXECUTE name(…)`,
+which the server neither parses nor plans again: for a create's INSERTs that was most of the
+server's time. A statement the server refuses to prepare runs as it is; `PREPARE_STATEMENTS:
+False` in the database settings turns it off (a pooler that does not keep a session's prepared
+statements, such as pgbouncer in transaction mode).
+
 The health check before each request's first statement (`CONN_HEALTH_CHECKS`) asks the kernel
 whether the server has said anything since its last answer instead of sending `SELECT 1`
 (`close_if_health_check_failed`).
 """
 
+import itertools
+import re
 import select
+from typing import Any
 
 import psycopg
 from django.core.exceptions import ImproperlyConfigured
@@ -90,6 +100,43 @@ def held(connection) -> Held:
         return connection.crm_held
 
 
+# The SQL this process prepares on its connections, each with its number (its name on the
+# server): statements compiled once, so a handful, bounded anyway.
+_PREPARABLE: dict[str, int] = {}
+_NUMBERS = itertools.count()  # next() is atomic: two threads never share a number
+MAX_PREPARED = 64
+
+
+def prepared_on(connection) -> dict[int, bool]:
+    """Which of `_PREPARABLE` this psycopg connection has prepared (True) or had refused."""
+    try:
+        return connection.crm_prepared
+    except AttributeError:
+        connection.crm_prepared = {}
+        return connection.crm_prepared
+
+
+def executable(connection, sql: str, params) -> tuple[str, Any]:
+    """`sql` and `params` as this connection runs them: `EXECUTE` of its prepared statement when
+    it has one; else as they are, the SQL registered to be prepared before the next request."""
+    number = _PREPARABLE.get(sql)
+    if number is None:
+        if len(_PREPARABLE) < MAX_PREPARED:
+            _PREPARABLE.setdefault(sql, next(_NUMBERS))
+        return sql, params
+    if not prepared_on(connection).get(number):
+        return sql, params
+    if not params:
+        return f"EXECUTE crm_{number}", None
+    return f"EXECUTE crm_{number}({', '.join(['%s'] * len(params))})", params
+
+
+def _numbered(sql: str) -> str:
+    """Client-side placeholders (`%s`, `%%` for a percent sign) as the server's (`$1`, …)."""
+    numbers = iter(range(1, sql.count("%s") + 1))
+    return re.sub(r"%[s%]", lambda match: "%" if match[0] == "%%" else f"${next(numbers)}", sql)
+
+
 def begin_statement(connection) -> str:
     """BEGIN with the transaction characteristics psycopg itself would send."""
     parts = ["BEGIN"]
@@ -110,14 +157,28 @@ class Cursor(base.CursorMixin, psycopg.ClientCursor):
         waiting = held(self.connection)
         if not waiting or not isinstance(query, str):
             self.send_held()
-            return super().execute(query, params, **kwargs)
+            self._send(query, params, **kwargs)
+            return self
         statements = waiting.take()
         ahead = "; ".join(sql for sql, _ in statements)
         if params is not None:  # the held statements are literal SQL: no placeholders in them
             ahead = ahead.replace("%", "%%")
-        super().execute(f"{ahead}; {query}", params, **kwargs)
+        self._send(f"{ahead}; {query}", params, **kwargs)
         self._past(statements)
         return self
+
+    def _send(self, query, params=None, **kwargs) -> None:
+        try:
+            super().execute(query, params, **kwargs)
+        except psycopg.errors.InvalidSqlStatementName:
+            # The server no longer has what this connection prepared (`DISCARD ALL`, a pooler
+            # handing over another session): this statement fails, the next ones prepare anew.
+            prepared_on(self.connection).clear()
+            raise
+
+    def execute_prepared(self, query: str, params) -> "Cursor":
+        """`execute`, as `EXECUTE` of the statement prepared on this connection when it is."""
+        return self.execute(*executable(self.connection, query, params))
 
     def executemany(self, query, params_seq, **kwargs):
         self.send_held()
@@ -136,7 +197,7 @@ class Cursor(base.CursorMixin, psycopg.ClientCursor):
         waiting = held(self.connection)
         if waiting:
             statements = waiting.take()
-            super().execute("; ".join(sql for sql, _ in statements))
+            self._send("; ".join(sql for sql, _ in statements))
             self._past(statements)
 
     def _past(self, statements: list[tuple[str, Pending | None]]) -> None:
@@ -195,8 +256,32 @@ class DatabaseWrapper(base.DatabaseWrapper):
         due = self.connection is not None and self.settings_dict["CONN_HEALTH_CHECKS"] and not checked
         if due and not self.pool and _quiet(self.connection):
             self.health_check_done = True
+        else:
+            super().close_if_health_check_failed()
+        self.prepare_registered()
+
+    def prepare_registered(self) -> None:
+        """Prepare on this connection what `executable` registered since it last did, each in a
+        message of its own and only between transactions, so a statement the server refuses
+        (a parameter whose type it cannot tell) is only remembered as refused, and runs as is."""
+        connection = self.connection
+        if connection is None or not self.settings_dict.get("PREPARE_STATEMENTS", True):
             return
-        super().close_if_health_check_failed()
+        done = prepared_on(connection)
+        if len(done) == len(_PREPARABLE) or held(connection) or not connection.autocommit:
+            return  # (psycopg's own state: during `connect` Django's is not yet set)
+        if connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            return
+        with self.wrap_database_errors, connection.cursor() as cursor:
+            for sql, number in list(_PREPARABLE.items()):
+                if number in done:
+                    continue
+                try:
+                    cursor.execute(f"PREPARE crm_{number} AS {_numbered(sql)}")
+                except (psycopg.ProgrammingError, psycopg.DataError, psycopg.NotSupportedError):
+                    done[number] = False
+                else:
+                    done[number] = True
 
     def create_cursor(self, name=None):
         if name and self.connection is not None:
@@ -205,18 +290,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 cursor.send_held()
         return super().create_cursor(name)
 
-    def defer_statement(self, sql: str, params) -> None:
+    def defer_statement(self, sql: str, params, *, prepare: bool = False) -> None:
         """Hold a write whose result nobody reads until the transaction's next statement or its
-        COMMIT. Only inside a transaction: outside one, nothing may come after it."""
+        COMMIT. Only inside a transaction: outside one, nothing may come after it. `prepare`: a
+        statement to prepare on the connection (`executable`)."""
         if self.get_autocommit():
             raise RuntimeError("a statement is deferred only inside a transaction")
+        if prepare:
+            sql, params = executable(self.connection, sql, params)
         with self.wrap_database_errors, self.connection.cursor() as cursor:
             held(self.connection).statements.append((cursor.mogrify(sql, params), None))
 
-    def read_later(self, sql: str, params) -> Pending:
+    def read_later(self, sql: str, params, *, prepare: bool = False) -> Pending:
         """Hold a read until the connection's next statement, in or out of a transaction; its
         rows when asked (`Pending.rows`), which sends it then if nothing has followed it."""
         self.ensure_connection()
+        if prepare:
+            sql, params = executable(self.connection, sql, params)
         with self.wrap_database_errors, self.connection.cursor() as cursor:
             statement = cursor.mogrify(sql, params)
         pending = Pending(self, statement)

@@ -6,7 +6,7 @@ import time
 import psycopg
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from crmtickets.postgresql.base import DatabaseWrapper, _quiet, begin_statement
 from sla.models import TicketClock
@@ -14,10 +14,18 @@ from tests.factories import TicketFactory, WebhookEndpointFactory
 from tests.support.sla import create_ticket
 from tests.support.wire import messages_sent
 from tickets.models import Ticket
-from tickets.prepared import insert
+from tickets.prepared import Statement, execute, insert
 from webhooks.models import WebhookDelivery
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def statements_prepared():
+    """What earlier tests compiled is prepared on this connection before the test, not inside
+    the messages it counts."""
+    connection.ensure_connection()
+    connection.prepare_registered()
 
 
 def clock_of(ticket: Ticket) -> TicketClock:
@@ -53,18 +61,102 @@ def test_a_transaction_that_ran_no_statement_sends_nothing():
 
 
 def test_a_create_is_three_messages_endpoints_with_the_counter_clock_with_the_commit():
-    create_ticket()  # the first create also makes the number counter's row
+    create_ticket()  # the first create also makes the number counter's row, and registers its SQL
+    create_ticket()  # prepared before this one's first statement
     with messages_sent(connection) as sent:
         ticket = create_ticket()
-    assert len(sent) == 3
-    first = sent[0].split("; ")
-    assert first[0] == "BEGIN"
-    assert first[1].startswith('SELECT "webhooks_webhookendpoint"."id"')  # before the counter's lock
-    assert first[2].startswith("UPDATE tickets_ticketnumbercounter")
-    assert sent[1].startswith('WITH "crm_parent" AS (INSERT INTO "tickets_ticket"')  # and its event
-    assert sent[2].startswith('INSERT INTO "sla_ticketclock"')
-    assert sent[2].endswith("; COMMIT")
+    messages = [[prepared_sql(part) for part in message.split("; ")] for message in sent]
+    assert len(messages) == 3
+    begin, endpoints, counter = messages[0]
+    assert begin == "BEGIN"
+    assert endpoints.startswith('SELECT "webhooks_webhookendpoint"."id"')  # before the counter's lock
+    assert counter.startswith("UPDATE tickets_ticketnumbercounter")
+    assert messages[1][0].startswith('WITH "crm_parent" AS (INSERT INTO "tickets_ticket"')  # and its event
+    assert messages[2][0].startswith('INSERT INTO "sla_ticketclock"')
+    assert messages[2][1] == "COMMIT"
     assert TicketClock.objects.filter(ticket=ticket).exists()
+
+
+def prepared_sql(sent: str) -> str:
+    """What a statement sent as `EXECUTE crm_N(…)` runs, from the server's own list."""
+    if not sent.startswith("EXECUTE crm_"):
+        return sent
+    name = sent.removeprefix("EXECUTE ").partition("(")[0]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name])
+        (statement,) = cursor.fetchone()
+    return statement.partition(" AS ")[2]
+
+
+def test_a_statement_compiled_once_is_prepared_between_requests_then_executed():
+    statement = Statement.of("SELECT title FROM tickets_ticket WHERE id = %s", connection)
+    with messages_sent(connection) as sent:
+        execute(connection, statement, [1], fetch="fetchall")
+        connection.prepare_registered()
+        execute(connection, statement, [2], fetch="fetchall")
+    name = sent[2].removeprefix("EXECUTE ").partition("(")[0]
+    assert sent[0] == "SELECT title FROM tickets_ticket WHERE id = 1"
+    assert sent[1] == f"PREPARE {name} AS SELECT title FROM tickets_ticket WHERE id = $1"
+    assert sent[2] == f"EXECUTE {name}(2)"
+    assert name.startswith("crm_")
+
+
+def test_a_create_executes_only_prepared_statements():
+    create_ticket()
+    create_ticket()
+    with messages_sent(connection) as sent:
+        create_ticket()
+    statements = [part for message in sent for part in message.split("; ")]
+    assert [part.split()[0] for part in statements] == ["BEGIN", *["EXECUTE"] * 4, "COMMIT"]
+
+
+def test_prepared_statements_store_what_plain_ones_store():
+    plain = create_ticket()
+    prepared = create_ticket(), create_ticket()
+    assert [ticket.ticket_number for ticket in prepared] == [plain.ticket_number + 1, plain.ticket_number + 2]
+    fields = ["title", "priority", "waiting_on", "events__kind", "sla_clock__reply_target"]
+    rows = [Ticket.objects.filter(pk=ticket.pk).values_list(*fields).get() for ticket in (plain, *prepared)]
+    assert rows[0] == rows[1] == rows[2]
+
+
+def test_a_statement_the_server_cannot_prepare_runs_as_it_is():
+    statement = Statement.of("SELECT %s + %s", connection)  # the server cannot tell the types
+    assert execute(connection, statement, [1, 2], fetch="fetchone") == (3,)
+    connection.prepare_registered()
+    with messages_sent(connection) as sent:
+        assert execute(connection, statement, [2, 3], fetch="fetchone") == (5,)
+    assert sent == ["SELECT 2 + 3"]
+
+
+def test_a_page_is_never_prepared():
+    statement = Statement.of("SELECT title FROM tickets_ticket", connection).followed_by("LIMIT 1")
+    execute(connection, statement, [], fetch="fetchall")
+    connection.prepare_registered()
+    with messages_sent(connection) as sent:
+        execute(connection, statement, [], fetch="fetchall")
+    assert sent == ["SELECT title FROM tickets_ticket LIMIT 1"]
+
+
+def test_no_statement_is_prepared_when_the_settings_say_so():
+    connection.close()  # a new connection, nothing prepared on it
+    connection.settings_dict["PREPARE_STATEMENTS"] = False
+    try:
+        create_ticket()
+        with messages_sent(connection) as sent:
+            create_ticket()
+    finally:
+        connection.settings_dict["PREPARE_STATEMENTS"] = True
+    assert not any("PREPARE" in message or "EXECUTE" in message for message in sent)
+
+
+def test_a_connection_whose_prepared_statements_were_discarded_prepares_them_again():
+    create_ticket()
+    create_ticket()
+    connection.connection.execute("DEALLOCATE ALL")
+    with pytest.raises(DatabaseError, match="does not exist"):
+        create_ticket()
+    ticket = create_ticket()  # prepared anew before its first statement
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
 
 
 def test_a_create_still_queues_a_delivery_to_an_endpoint_read_with_the_counter():
@@ -134,7 +226,8 @@ def test_a_deferred_write_is_seen_by_the_next_statement():
         with messages_sent(connection) as sent:
             assert TicketClock.objects.filter(ticket=ticket).exists()
     assert len(sent) == 1
-    assert sent[0].startswith("BEGIN; INSERT INTO")
+    begin, clock, _ = sent[0].split("; ")
+    assert (begin, prepared_sql(clock).split()[:2]) == ("BEGIN", ["INSERT", "INTO"])
 
 
 def test_a_deferred_write_keeps_a_percent_sign_beside_a_statement_with_parameters():
@@ -185,7 +278,7 @@ def test_a_write_deferred_outside_a_transaction_is_written_at_once():
     with messages_sent(connection) as sent:
         insert(clock_of(ticket), deferred=True)
     assert len(sent) == 1
-    assert sent[0].startswith('INSERT INTO "sla_ticketclock"')
+    assert prepared_sql(sent[0]).startswith('INSERT INTO "sla_ticketclock"')
 
 
 def test_begin_carries_the_transaction_characteristics_psycopg_would_send():
