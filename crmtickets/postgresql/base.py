@@ -68,8 +68,9 @@ class Held:
 class Pending:
     """The rows of a read held for the connection's next message (`DatabaseWrapper.read_later`)."""
 
-    def __init__(self, wrapper: "DatabaseWrapper", sql: str):
-        self._wrapper, self._sql = wrapper, sql
+    def __init__(self, wrapper: "DatabaseWrapper", sql: str, params):
+        # The read as written, not as held (maybe `EXECUTE` of what another connection prepared).
+        self._wrapper, self._sql, self._params = wrapper, sql, params
         self._rows: list[tuple] | None = None
 
     def deliver(self, rows: list[tuple]) -> None:
@@ -85,7 +86,7 @@ class Pending:
                 if held(wrapper.connection).holds(self):
                     cursor.send_held()
                 else:
-                    cursor.execute(self._sql)
+                    cursor.execute(self._sql, self._params)
                     self._rows = cursor.fetchall()
         assert self._rows is not None
         return self._rows
@@ -305,12 +306,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """Hold a read until the connection's next statement, in or out of a transaction; its
         rows when asked (`Pending.rows`), which sends it then if nothing has followed it."""
         self.ensure_connection()
+        pending = Pending(self, sql, params)
         if prepare:
             sql, params = executable(self.connection, sql, params)
         with self.wrap_database_errors, self.connection.cursor() as cursor:
-            statement = cursor.mogrify(sql, params)
-        pending = Pending(self, statement)
-        held(self.connection).statements.append((statement, pending))
+            held(self.connection).statements.append((cursor.mogrify(sql, params), pending))
         return pending
 
     def _commit(self):
