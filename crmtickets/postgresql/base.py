@@ -1,4 +1,4 @@
-"""Django's PostgreSQL backend, with fewer round trips: two for a write transaction, one per request.
+"""Django's PostgreSQL backend, with fewer round trips and less work for the server per statement.
 
 Django's backend (through psycopg) spends a round trip of its own on two statements whose answer
 nobody waits for:
@@ -297,21 +297,22 @@ class DatabaseWrapper(base.DatabaseWrapper):
         statement to prepare on the connection (`executable`)."""
         if self.get_autocommit():
             raise RuntimeError("a statement is deferred only inside a transaction")
-        if prepare:
-            sql, params = executable(self.connection, sql, params)
-        with self.wrap_database_errors, self.connection.cursor() as cursor:
-            held(self.connection).statements.append((cursor.mogrify(sql, params), None))
+        self._hold(sql, params, prepare=prepare, pending=None)
 
     def read_later(self, sql: str, params, *, prepare: bool = False) -> Pending:
         """Hold a read until the connection's next statement, in or out of a transaction; its
         rows when asked (`Pending.rows`), which sends it then if nothing has followed it."""
         self.ensure_connection()
         pending = Pending(self, sql, params)
+        self._hold(sql, params, prepare=prepare, pending=pending)
+        return pending
+
+    def _hold(self, sql: str, params, *, prepare: bool, pending: Pending | None) -> None:
+        """`sql` with its values bound (as `EXECUTE` when prepared), held for the next message."""
         if prepare:
             sql, params = executable(self.connection, sql, params)
         with self.wrap_database_errors, self.connection.cursor() as cursor:
             held(self.connection).statements.append((cursor.mogrify(sql, params), pending))
-        return pending
 
     def _commit(self):
         if self.connection is None:
