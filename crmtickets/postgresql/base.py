@@ -93,12 +93,18 @@ class Pending:
 
 
 def held(connection) -> Held:
-    """What is held for this psycopg connection (made on first use)."""
+    """What is held for this psycopg connection."""
+    return _kept(connection, "crm_held", Held)
+
+
+def _kept(connection, name: str, make):
+    """What this module keeps on a psycopg connection, made on first use: a new connection
+    starts with none of it."""
     try:
-        return connection.crm_held
+        return getattr(connection, name)
     except AttributeError:
-        connection.crm_held = Held()
-        return connection.crm_held
+        setattr(connection, name, make())
+        return getattr(connection, name)
 
 
 # The SQL this process prepares on its connections, each with its number (its name on the
@@ -110,11 +116,7 @@ MAX_PREPARED = 64
 
 def prepared_on(connection) -> dict[int, bool]:
     """Which of `_PREPARABLE` this psycopg connection has prepared (True) or had refused."""
-    try:
-        return connection.crm_prepared
-    except AttributeError:
-        connection.crm_prepared = {}
-        return connection.crm_prepared
+    return _kept(connection, "crm_prepared", dict)
 
 
 def executable(connection, sql: str, params) -> tuple[str, Any]:
