@@ -30,6 +30,7 @@ import dj_database_url
 
 from crmapi.endpoints import E1, E2, E3, E5, Endpoint
 from crmapi.limits import LIST_LIMIT_MAX
+from crmtickets.sqlite.base import QUEUE_SUFFIX
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -152,7 +153,7 @@ def scratch_database_url() -> str:
 def recreate_database(url: str) -> None:
     config = dj_database_url.parse(url)
     if config["ENGINE"].endswith("sqlite3"):
-        for suffix in ("", "-wal", "-shm", "-journal"):
+        for suffix in ("", "-wal", "-shm", "-journal", QUEUE_SUFFIX):
             Path(config["NAME"] + suffix).unlink(missing_ok=True)
         return
     from psycopg import sql
