@@ -69,11 +69,13 @@ class TicketNumberCounter(models.Model):
     """The last ticket number handed out.
 
     One row per sequence. Incrementing it inside the create transaction makes ticket numbers
-    unique, increasing and never reused, even when the newest ticket is deleted.
+    unique, increasing and never reused, even when the newest ticket is deleted. It keeps the
+    last ticket's creation time too, so the next one's is never earlier (tickets.numbering).
     """
 
     name = models.CharField(max_length=32, primary_key=True)
     last_number = models.BigIntegerField()
+    last_created_at = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_number}"

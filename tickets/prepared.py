@@ -188,6 +188,23 @@ def _converted(row: tuple, converters: dict, connection) -> list:
     return values
 
 
+class Source:
+    """A statement whose one returned row feeds fields of the rows `PreparedInsert.insert_with`
+    writes (a new ticket's number and creation time, from the counter's UPDATE): on PostgreSQL
+    the first part of their statement, elsewhere run just before it. `columns` names the row's
+    values; `convert(row, connection)` gives them as the fields take them."""
+
+    def __init__(
+        self,
+        statement: Statement,
+        params: Sequence,
+        columns: tuple[str, ...],
+        *,
+        convert: Callable[[tuple, Any], tuple] = lambda row, connection: row,
+    ):
+        self.statement, self.params, self.columns, self.convert = statement, list(params), columns, convert
+
+
 class PreparedInsert:
     """`Model.save(force_insert=True)` for new rows of `model`, with the INSERT compiled once per
     vendor by Django's own compiler: each call converts the instance's values with its fields'
@@ -217,7 +234,7 @@ class PreparedInsert:
         computed_fields = [field for field in self._fields if field.name in self._computed]
         self._returning = meta.db_returning_fields + computed_fields
         self._compiled: dict[str, tuple[Statement, list] | None] = {}
-        self._joined: dict[str, Statement | None] = {}
+        self._joined: dict[tuple, tuple[Statement, set[int], set[int]] | None] = {}
         self._unchanged = [_UNCHANGED_TYPE.get(type(field)) for field in self._plain]
 
     def _compile(self, connection) -> tuple[Statement, list] | None:
@@ -226,20 +243,12 @@ class PreparedInsert:
         value (None), a placeholder's (its name), or a constant of an expression. None when a
         field's default is written into the SQL itself or the backend cannot return columns from
         the INSERT (then `save()` does every insert)."""
-        blank = self._model()
-        for name, build in self._computed.items():
-            setattr(blank, name, build(**self._placeholders))
-        query = InsertQuery(self._model)
-        query.insert_values(self._fields, [blank])
-        compiler = query.get_compiler(connection=connection)
-        compiler.returning_fields = self._returning
-        [(sql, params)] = compiler.as_sql()
+        _, sql, params, pieces = self._blank(connection)
         slots: list = []
-        for field in self._fields:
+        for field, (_, own) in zip(self._fields, pieces, strict=True):
             if field.name not in self._computed:
                 slots.append(None)
                 continue
-            _, own = compiler.compile(compiler.prepare_value(field, getattr(blank, field.attname)))
             for param in own:
                 names = [name for name, value in self._placeholders.items() if value == param]
                 slots.append(names[0] if names else (param,))
@@ -249,6 +258,26 @@ class PreparedInsert:
         compiled = (Statement.of(sql, connection), slots) if preparable else None
         self._compiled[connection.vendor] = compiled
         return compiled
+
+    def _blank(self, connection) -> tuple[Any, str, list, list[tuple[str, list]]]:
+        """Django's compiler, SQL and parameters for the INSERT of a blank instance (the computed
+        fields' expressions built with the placeholders), and each field's part of its VALUES:
+        its SQL and parameters (`%s` and one value for a plain field)."""
+        blank = self._model()
+        for name, build in self._computed.items():
+            setattr(blank, name, build(**self._placeholders))
+        query = InsertQuery(self._model)
+        query.insert_values(self._fields, [blank])
+        compiler = query.get_compiler(connection=connection)
+        compiler.returning_fields = self._returning
+        [(sql, params)] = compiler.as_sql()
+        pieces = [
+            compiler.compile(compiler.prepare_value(field, getattr(blank, field.attname)))
+            if field.name in self._computed
+            else ("%s", [None])
+            for field in self._fields
+        ]
+        return compiler, sql, list(params), pieces
 
     def insert(
         self, instance: Model, *, using: str = "default", deferred: bool = False, **placeholders: Any
@@ -269,35 +298,74 @@ class PreparedInsert:
         self._saved(instance, row, using)
 
     def insert_with(
-        self, instance: Model, dependent: Model, *, using: str = "default", **placeholders: Any
-    ) -> None:
+        self,
+        instance: Model,
+        dependent: Model,
+        *,
+        using: str = "default",
+        source: Source | None = None,
+        feeds: dict[str, str] | None = None,
+        dependent_feeds: dict[str, str] | None = None,
+        **placeholders: Any,
+    ) -> dict[str, Any] | None:
         """Insert `instance`, then `dependent`: a new row of another model whose foreign key to
         this model is still unset (a new ticket's first event). On PostgreSQL both go in one
         statement (a data-modifying WITH, the dependent's key taken from the first INSERT's
         RETURNING), one round trip fewer; elsewhere, or when either must go through `save()`,
-        one INSERT after the other. Signals and returned values as two `insert` calls."""
+        one INSERT after the other. Signals and returned values as two `insert` calls.
+
+        With a `source`, its row comes first: `feeds` and `dependent_feeds` name the fields of
+        each row it sets (field → column), as it returned them. On PostgreSQL it is the same
+        statement's first part (a lock it takes is held from there, not from a round trip
+        earlier; `pre_save` receivers see those fields unset). Returns the source's row by
+        column, or None when it gave none: then nothing is written."""
         connection = connections[using]
+        feeds, dependent_feeds = feeds or {}, dependent_feeds or {}
         child = _prepared_insert(type(dependent))
         link = child.link_to(self._model)
-        vendor = connection.vendor
-        joined = self._joined[vendor] if vendor in self._joined else self._join(child, link, connection)
-        parent = self._prepared(instance, connection, placeholders) if joined else None
-        own = child._prepared(dependent, connection, {}) if parent else None  # its key still unset
-        if joined is None or parent is None or own is None:  # one after the other
-            if parent is None:  # (no `pre_save` sent yet)
-                self.insert(instance, using=using, **placeholders)
-            else:
-                self._saved(instance, self._run(connection, *parent, using=using), using)
+        key = (
+            connection.vendor,
+            source and source.statement.sql,
+            *feeds.items(),
+            None,
+            *dependent_feeds.items(),
+        )
+        if key not in self._joined:
+            self._joined[key] = self._join(child, link, connection, source, feeds, dependent_feeds)
+        joined = self._joined[key]
+        values = self._values(instance, connection) if joined else None
+        own_values = child._values(dependent, connection) if values else None
+        if joined is None or values is None or own_values is None:  # one after the other
+            fed = None
+            if source is not None:
+                row = self._run(connection, source.statement, source.params, using=using)
+                if not row:
+                    return None
+                fed = _fed(source, row, connection, (instance, feeds), (dependent, dependent_feeds))
+            self.insert(instance, using=using, **placeholders)
             setattr(dependent, link.name, instance)  # its key, the instance kept as the related one
             child.insert(dependent, using=using)
-            return
-        position = child._fields.index(link)
-        params = [*parent[1], *own[1][:position], *own[1][position + 1 :]]
-        row = self._run(connection, joined, params, using=using)
+            return fed
+        statement, dropped, own_dropped = joined
+        parent = self._params(instance, connection, values, placeholders)
+        own = child._params(dependent, connection, own_values, {})
+        params = [
+            *(source.params if source else ()),
+            *(param for position, param in enumerate(parent) if position not in dropped),
+            *(param for position, param in enumerate(own) if position not in own_dropped),
+        ]
+        row = self._run(connection, statement, params, using=using)
+        if not row:
+            return None
+        fed = None
+        if source is not None:
+            fed = _fed(source, row, connection, (instance, feeds), (dependent, dependent_feeds))
+            row = row[len(source.columns) :]
         split = len(self._returning)
         self._saved(instance, row[:split], using)
         setattr(dependent, link.name, instance)  # its key, the instance kept as the related one
         child._saved(dependent, row[split:], using)
+        return fed
 
     def _run(self, connection, statement: Statement, params: list, *, using: str) -> tuple:
         """The one row a statement with RETURNING gives."""
@@ -309,38 +377,92 @@ class PreparedInsert:
         [link] = [field for field in self._fields if field.is_relation and field.related_model is model]
         return link
 
-    def _join(self, child: "PreparedInsert", link, connection) -> Statement | None:
+    def _join(
+        self,
+        child: "PreparedInsert",
+        link,
+        connection,
+        source: Source | None,
+        feeds: dict,
+        dependent_feeds: dict,
+    ) -> tuple[Statement, set[int], set[int]] | None:
         """This model's INSERT and `child`'s as one PostgreSQL statement, `child`'s `link`
-        column taken from this one's RETURNING; None where that cannot be written (another
-        database, a computed field of the child's, a value Django writes into its SQL)."""
-        joined = None
+        column taken from this one's RETURNING, after `source` as its first part with the fed
+        columns taken from its row; with the positions of each INSERT's parameters the statement
+        leaves out. None where that cannot be written (another database, a computed field of
+        the child's or fed, a value Django writes into its SQL)."""
         compiled, own = self._compile(connection), child._compile(connection)
-        if connection.vendor == "postgresql" and compiled and own and self._auto and not child._computed:
-            head, _, rest = own[0].native.partition(" VALUES (")
+        if not (
+            connection.vendor == "postgresql" and compiled and own and self._auto and not child._computed
+        ):
+            return None
+        if any(name in self._computed for name in feeds):
+            return None
+        pieces = self._blank(connection)[3]
+        quote = connection.ops.quote_name
+        parent_columns, dropped = self._columns(pieces, feeds, {}, quote)
+        own_pieces = [("%s", [None])] * len(child._fields)
+        own_columns, own_dropped = child._columns(
+            own_pieces, dependent_feeds, {link.name: f"{_PARENT}.{quote(self._auto.column)}"}, quote
+        )
+        inserts: list[tuple[str, str, str]] = []
+        for statement, selected, pieces_of in (
+            (compiled[0], parent_columns, pieces),
+            (own[0], own_columns, own_pieces),
+        ):
+            head, _, rest = statement.native.partition(" VALUES (")
             values, _, returning = rest.rpartition(") RETURNING ")
-            columns = ["%s"] * len(child._fields)
-            if values == ", ".join(columns):
-                key = connection.ops.quote_name(self._auto.column)
-                columns[child._fields.index(link)] = f'"crm_parent".{key}'
-                sql = (
-                    f'WITH "crm_parent" AS ({compiled[0].native}), "crm_child" AS ({head} SELECT '
-                    f'{", ".join(columns)} FROM "crm_parent" RETURNING {returning}) '
-                    'SELECT "crm_parent".*, "crm_child".* FROM "crm_parent", "crm_child"'
-                )
-                joined = Statement(sql, sql)
-        self._joined[connection.vendor] = joined
-        return joined
+            if values != ", ".join(piece for piece, _ in pieces_of):
+                return None
+            inserts.append((head, ", ".join(selected), returning))
+        sources = [_SOURCE] if source else []
+        parts = [f"{_SOURCE} AS ({source.statement.native})"] if source else []
+        (head, values, returning), (own_head, own_values, own_returning) = inserts
+        parts.append(f"{_PARENT} AS ({head} SELECT {values}{_from(sources)} RETURNING {returning})")
+        own_from = _from([*sources, _PARENT])
+        parts.append(f"{_CHILD} AS ({own_head} SELECT {own_values}{own_from} RETURNING {own_returning})")
+        everything = [*sources, _PARENT, _CHILD]
+        every_column = ", ".join(f"{name}.*" for name in everything)
+        sql = f"WITH {', '.join(parts)} SELECT {every_column}{_from(everything)}"
+        return Statement(sql, sql), dropped, own_dropped
+
+    def _columns(self, pieces, feeds: dict, links: dict, quote) -> tuple[list[str], set[int]]:
+        """Each field's value in an INSERT ... SELECT: its own SQL, a linked column (`links`:
+        field → SQL) or the source's column it is fed from; and the positions of the parameters
+        those two leave out."""
+        columns: list[str] = []
+        dropped: set[int] = set()
+        position = 0
+        for field, (piece, params) in zip(self._fields, pieces, strict=True):
+            if field.name in links or field.name in feeds:
+                columns.append(links.get(field.name) or f"{_SOURCE}.{quote(feeds[field.name])}")
+                dropped.update(range(position, position + len(params)))
+            else:
+                columns.append(piece)
+            position += len(params)
+        return columns, dropped
 
     def _prepared(self, instance: Model, connection, placeholders: dict) -> tuple[Statement, list] | None:
         """The compiled INSERT and this instance's parameters for it, `pre_save` sent; None when
         `save()` must insert it (see the class)."""
+        values = self._values(instance, connection)
+        if values is None:
+            return None
+        return self._compiled[connection.vendor][0], self._params(instance, connection, values, placeholders)  # type: ignore[index]
+
+    def _values(self, instance: Model, connection) -> list | None:
+        """The plain fields' values (their `pre_save`); None when `save()` must insert it."""
         vendor = connection.vendor
         compiled = self._compiled[vendor] if vendor in self._compiled else self._compile(connection)
         auto_set = self._auto is not None and getattr(instance, self._auto.attname) is not None
         values = [field.pre_save(instance, True) for field in self._plain]
         if compiled is None or auto_set or any(hasattr(value, "resolve_expression") for value in values):
             return None
-        statement, slots = compiled
+        return values
+
+    def _params(self, instance: Model, connection, values: list, placeholders: dict) -> list:
+        """The INSERT's parameters for `values` (`_values`), `pre_save` sent."""
+        _, slots = self._compiled[connection.vendor]  # type: ignore[misc]
         pre_save.send(
             sender=self._model, instance=instance, raw=False, using=connection.alias, update_fields=None
         )
@@ -350,11 +472,10 @@ class PreparedInsert:
                 for field, value, unchanged in zip(self._plain, values, self._unchanged, strict=True)
             ]
         )
-        params = [
+        return [
             next(plain) if slot is None else placeholders[slot] if isinstance(slot, str) else slot[0]
             for slot in slots
         ]
-        return statement, params
 
     def _saved(self, instance: Model, row: Sequence, using: str) -> None:
         """Set what the INSERT returned on the instance, as `save()` does, and send `post_save`."""
@@ -372,6 +493,25 @@ class PreparedInsert:
         instance.save(force_insert=True, using=using)
         if self._computed:
             instance.refresh_from_db(using=using, fields=list(self._computed))
+
+
+# The parts of a joined INSERT (`PreparedInsert._join`).
+_SOURCE, _PARENT, _CHILD = '"crm_source"', '"crm_parent"', '"crm_child"'
+
+
+def _from(tables: list[str]) -> str:
+    return f" FROM {', '.join(tables)}" if tables else ""
+
+
+def _fed(source: Source, row: Sequence, connection, *rows: tuple[Model, dict[str, str]]) -> dict[str, Any]:
+    """The source's row by column, its values set on the fields each row is fed."""
+    values = dict(
+        zip(source.columns, source.convert(tuple(row[: len(source.columns)]), connection), strict=True)
+    )
+    for instance, feeds in rows:
+        for field, column in feeds.items():
+            setattr(instance, field, values[column])
+    return values
 
 
 # Fields whose `get_db_prep_save` hands a value of this exact type to the database unchanged

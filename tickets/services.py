@@ -14,7 +14,7 @@ from django.db.models import QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 
-from tickets import history, workflow
+from tickets import history, numbering, workflow
 from tickets.history import ActorKind, EventKind
 from tickets.models import (
     COMMENT_MAX_LENGTH,
@@ -29,7 +29,6 @@ from tickets.models import (
     TicketRating,
     TicketStatus,
 )
-from tickets.numbering import next_ticket_number
 from tickets.prepared import PreparedInsert
 
 # Created by migration 0003_support_agent_group, which also fixes its permissions.
@@ -171,8 +170,9 @@ def ticket_create(
 
     The values are checked before the transaction: creates queue on the counter's lock (on
     SQLite on the database's write lock from the transaction's start), so only the writes wait
-    in that queue, and as few round trips as can be: the priority is looked up by the ticket's
-    INSERT itself, and on PostgreSQL the event goes in the same statement.
+    in that queue, and as few round trips as can be: the number and creation time are allocated
+    (`numbering.allocation`) by the ticket's INSERT's statement on PostgreSQL, the priority is
+    looked up by the INSERT itself, and on PostgreSQL the event goes in the same statement.
     """
     ticket = Ticket(
         contact_number=contact_number,
@@ -193,19 +193,34 @@ def ticket_create(
     ticket.full_clean(exclude=_SET_UNDER_LOCK, validate_unique=False, validate_constraints=False)
     expected = history.expect(ticket=ticket, kind=history.EventKind.CREATED)
     with transaction.atomic():
-        # The time is read once the number is allocated, under the counter's lock, so creation
-        # times follow ticket numbers (E1 lists newest first by time).
-        ticket.ticket_number = next_ticket_number()
-        ticket.created_at = ticket.modified_at = now = timezone.now()
-        waiting = workflow.waiting_at_creation(ticket_status, now)
-        ticket.waiting_on, ticket.waiting_since = waiting.on, waiting.since
+        # The time the create began (on SQLite, under the write lock); the allocation makes it
+        # the last ticket's when that is later, so creation times follow ticket numbers.
+        began = timezone.now()
+        ticket.waiting_on = workflow.waiting_at_creation(ticket_status, began).on
+        event = history.created_event(ticket=ticket, at=began)
         # The ticket and its `created` event in one statement where the store allows it.
-        event = history.created_event(ticket=ticket, at=now)
-        _TICKET_INSERT.insert_with(ticket, event, name=ticket_categories.strip())
+        while not _TICKET_INSERT.insert_with(
+            ticket,
+            event,
+            source=numbering.allocation(began),
+            feeds=_ALLOCATED,
+            dependent_feeds={"created_at": numbering.CREATED_AT},
+            name=ticket_categories.strip(),
+        ):
+            numbering.create_counter()  # the first ticket ever: nothing was written
         history.announce(event, expected=expected)
         ticket.loaded_events = [event]
     return ticket
 
+
+# A new ticket's fields the allocation sets: the creation time is also its last change and the
+# start of its wait (`workflow.waiting_at_creation`).
+_ALLOCATED = {
+    "ticket_number": numbering.NUMBER,
+    "created_at": numbering.CREATED_AT,
+    "modified_at": numbering.CREATED_AT,
+    "waiting_since": numbering.CREATED_AT,
+}
 
 # What `ticket_create` sets in its transaction, after the values are checked: no client's.
 _SET_UNDER_LOCK = ["ticket_number", "created_at", "modified_at", "waiting_on", "waiting_since", "priority"]

@@ -60,20 +60,21 @@ def test_a_transaction_that_ran_no_statement_sends_nothing():
     assert sent == []
 
 
-def test_a_create_is_three_messages_endpoints_with_the_counter_clock_with_the_commit():
+def test_a_create_is_two_messages_endpoints_and_the_ticket_then_its_clock_with_the_commit():
     create_ticket()  # the first create also makes the number counter's row, and registers its SQL
     create_ticket()  # prepared before this one's first statement
     with messages_sent(connection) as sent:
         ticket = create_ticket()
     messages = [[prepared_sql(part) for part in message.split("; ")] for message in sent]
-    assert len(messages) == 3
-    begin, endpoints, counter = messages[0]
+    assert len(messages) == 2
+    begin, endpoints, numbered = messages[0]
     assert begin == "BEGIN"
     assert endpoints.startswith('SELECT "webhooks_webhookendpoint"."id"')  # before the counter's lock
-    assert counter.startswith("UPDATE tickets_ticketnumbercounter")
-    assert messages[1][0].startswith('WITH "crm_parent" AS (INSERT INTO "tickets_ticket"')  # and its event
-    assert messages[2][0].startswith('INSERT INTO "sla_ticketclock"')
-    assert messages[2][1] == "COMMIT"
+    # The counter's UPDATE, the ticket and its event: one statement.
+    assert numbered.startswith('WITH "crm_source" AS (UPDATE tickets_ticketnumbercounter')
+    assert '"crm_parent" AS (INSERT INTO "tickets_ticket"' in numbered
+    assert messages[1][0].startswith('INSERT INTO "sla_ticketclock"')
+    assert messages[1][1] == "COMMIT"
     assert TicketClock.objects.filter(ticket=ticket).exists()
 
 
@@ -107,7 +108,7 @@ def test_a_create_executes_only_prepared_statements():
     with messages_sent(connection) as sent:
         create_ticket()
     statements = [part for message in sent for part in message.split("; ")]
-    assert [part.split()[0] for part in statements] == ["BEGIN", *["EXECUTE"] * 4, "COMMIT"]
+    assert [part.split()[0] for part in statements] == ["BEGIN", *["EXECUTE"] * 3, "COMMIT"]
 
 
 def test_prepared_statements_store_what_plain_ones_store():

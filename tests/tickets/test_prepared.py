@@ -16,7 +16,15 @@ from django.test.utils import CaptureQueriesContext
 from sla.models import TicketClock
 from tests.factories import IssueTypeFactory, TicketFactory
 from tickets.models import IssueType, Ticket, TicketEvent, TicketNumberCounter, TicketStatus
-from tickets.prepared import _UNCHANGED_TYPE, PreparedInsert, PreparedQuery, _db_value, insert
+from tickets.prepared import (
+    _UNCHANGED_TYPE,
+    PreparedInsert,
+    PreparedQuery,
+    Source,
+    Statement,
+    _db_value,
+    insert,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -288,6 +296,60 @@ def test_a_row_and_its_dependent_each_send_post_save():
     finally:
         post_save.disconnect(receiver)
     assert seen == [(Ticket, True), (TicketEvent, True)]
+
+
+COUNTER_BUMP = (
+    "UPDATE tickets_ticketnumbercounter SET last_number = last_number + 1 "
+    "WHERE name = %s RETURNING last_number"
+)
+
+
+def other_counter(last_number: int) -> Source:
+    """A source: the next number of a counter of the tests' own."""
+    TicketNumberCounter.objects.create(name="other", last_number=last_number)
+    return Source(Statement.of(COUNTER_BUMP, connection), ["other"], ("last_number",))
+
+
+def test_a_source_row_sets_the_fields_it_feeds_before_they_are_stored():
+    ticket = new_ticket()
+    fed = TICKET_WITH_EVENT.insert_with(
+        ticket, first_event(ticket), source=other_counter(41), feeds={"ticket_number": "last_number"}
+    )
+    assert fed == {"last_number": 42}
+    assert ticket.ticket_number == 42
+    assert Ticket.objects.filter(pk=ticket.pk).values_list("ticket_number", flat=True).get() == 42
+
+
+def test_a_source_row_sets_the_dependent_s_fields_too():
+    ticket = new_ticket()
+    event = first_event(ticket)
+    TICKET_WITH_EVENT.insert_with(
+        ticket, event, source=other_counter(6), dependent_feeds={"new_value": "last_number"}
+    )
+    assert TicketEvent.objects.filter(pk=event.pk).values_list("new_value", flat=True).get() == "7"
+
+
+def test_a_source_without_a_row_writes_nothing():
+    sql = "UPDATE tickets_ticketnumbercounter SET last_number = 1 WHERE name = %s RETURNING last_number"
+    nothing = Source(Statement.of(sql, connection), ["no such counter"], ("last_number",))
+    ticket = new_ticket()
+    fed = TICKET_WITH_EVENT.insert_with(
+        ticket, first_event(ticket), source=nothing, feeds={"ticket_number": "last_number"}
+    )
+    assert fed is None
+    assert (Ticket.objects.count(), TicketEvent.objects.count()) == (0, 0)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_source_is_the_first_part_of_the_rows_statement():
+    source = other_counter(1)
+    ticket = new_ticket()
+    with CaptureQueriesContext(connection) as queries:
+        TICKET_WITH_EVENT.insert_with(
+            ticket, first_event(ticket), source=source, feeds={"ticket_number": "last_number"}
+        )
+    assert len(queries) == 1
+    assert queries[0]["sql"].removeprefix("BEGIN; ").startswith('WITH "crm_source" AS (UPDATE')
 
 
 def test_rows_read_later_are_the_rows_read_now(tickets):
