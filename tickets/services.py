@@ -170,9 +170,9 @@ def ticket_create(
 
     The values are checked before the transaction: creates queue on the counter's lock (on
     SQLite on the database's write lock from the transaction's start), so only the writes wait
-    in that queue, and as few round trips as can be: the number and creation time are allocated
-    (`numbering.allocation`) by the ticket's INSERT's statement on PostgreSQL, the priority is
-    looked up by the INSERT itself, and on PostgreSQL the event goes in the same statement.
+    in that queue, and as few round trips as can be: the priority is looked up by the ticket's
+    INSERT itself, and on PostgreSQL the number and creation time (`numbering.allocation`), the
+    ticket and its event are one statement, so the counter's lock is taken there.
     """
     ticket = Ticket(
         contact_number=contact_number,
