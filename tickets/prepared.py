@@ -243,7 +243,7 @@ class PreparedInsert:
         value (None), a placeholder's (its name), or a constant of an expression. None when a
         field's default is written into the SQL itself or the backend cannot return columns from
         the INSERT (then `save()` does every insert)."""
-        _, sql, params, pieces = self._blank(connection)
+        sql, params, pieces = self._blank(connection)
         slots: list = []
         for field, (_, own) in zip(self._fields, pieces, strict=True):
             if field.name not in self._computed:
@@ -259,10 +259,10 @@ class PreparedInsert:
         self._compiled[connection.vendor] = compiled
         return compiled
 
-    def _blank(self, connection) -> tuple[Any, str, list, list[tuple[str, list]]]:
-        """Django's compiler, SQL and parameters for the INSERT of a blank instance (the computed
-        fields' expressions built with the placeholders), and each field's part of its VALUES:
-        its SQL and parameters (`%s` and one value for a plain field)."""
+    def _blank(self, connection) -> tuple[str, list, list[tuple[str, list]]]:
+        """Django's SQL and parameters for the INSERT of a blank instance (the computed fields'
+        expressions built with the placeholders), and each field's part of its VALUES: its SQL
+        and parameters (`%s` and one value for a plain field)."""
         blank = self._model()
         for name, build in self._computed.items():
             setattr(blank, name, build(**self._placeholders))
@@ -277,7 +277,7 @@ class PreparedInsert:
             else ("%s", [None])
             for field in self._fields
         ]
-        return compiler, sql, list(params), pieces
+        return sql, list(params), pieces
 
     def insert(
         self, instance: Model, *, using: str = "default", deferred: bool = False, **placeholders: Any
@@ -326,9 +326,8 @@ class PreparedInsert:
         key = (
             connection.vendor,
             source and source.statement.sql,
-            *feeds.items(),
-            None,
-            *dependent_feeds.items(),
+            tuple(feeds.items()),
+            tuple(dependent_feeds.items()),
         )
         if key not in self._joined:
             self._joined[key] = self._join(child, link, connection, source, feeds, dependent_feeds)
@@ -398,7 +397,7 @@ class PreparedInsert:
             return None
         if any(name in self._computed for name in feeds):
             return None
-        pieces = self._blank(connection)[3]
+        pieces = self._blank(connection)[2]
         quote = connection.ops.quote_name
         parent_columns, dropped = self._columns(pieces, feeds, {}, quote)
         own_pieces = [("%s", [None])] * len(child._fields)
