@@ -204,7 +204,7 @@ def ticket_create(
             event,
             source=numbering.allocation(began),
             feeds=_ALLOCATED,
-            dependent_feeds={"created_at": numbering.CREATED_AT},
+            dependent_feeds=_EVENT_ALLOCATED,
             name=ticket_categories.strip(),
         ):
             numbering.create_counter()  # the first ticket ever: nothing was written
@@ -221,9 +221,10 @@ _ALLOCATED = {
     "modified_at": numbering.CREATED_AT,
     "waiting_since": numbering.CREATED_AT,
 }
+_EVENT_ALLOCATED = {"created_at": numbering.CREATED_AT}
 
 # What `ticket_create` sets in its transaction, after the values are checked: no client's.
-_SET_UNDER_LOCK = ["ticket_number", "created_at", "modified_at", "waiting_on", "waiting_since", "priority"]
+_SET_UNDER_LOCK = [*_ALLOCATED, "waiting_on", "priority"]
 
 
 @contextmanager

@@ -45,7 +45,7 @@ class WriterQueue:
     def __init__(self, path: str, timeout: float):
         self._path, self._timeout = path + QUEUE_SUFFIX, timeout
         self._fd: int | None = None
-        self.held = False
+        self._held = False
 
     def enter(self) -> None:
         """Wait for this connection's turn; raise `TimeoutError` after the timeout. Without a
@@ -67,11 +67,11 @@ class WriterQueue:
                 raise TimeoutError(self._path)
             time.sleep(pause)
             pause = min(pause * 2, POLL_LIMIT)
-        self.held = True
+        self._held = True
 
     def leave(self) -> None:
-        if self.held and self._fd is not None:
-            self.held = False
+        if self._held and self._fd is not None:
+            self._held = False
             fcntl.flock(self._fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
