@@ -1,9 +1,12 @@
 """JWT authentication from the `token` header (CONTRACT §3.3, §4)."""
 
 import re
+import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import jwt
 from django.conf import settings
@@ -41,28 +44,104 @@ def verification_key() -> str:
     return settings.CRM_JWT_SECRET
 
 
-def _decode_options() -> Options:
+class Verification(NamedTuple):
+    """Everything besides the token and the clock that decides whether a token verifies."""
+
+    algorithm: str
+    key: str
+    issuer: str
+    audience: str
+    leeway: int
+
+
+def _verification() -> Verification:
+    return Verification(
+        settings.CRM_JWT_ALGORITHM,
+        verification_key(),
+        settings.CRM_JWT_ISSUER,
+        settings.CRM_JWT_AUDIENCE,
+        settings.CRM_JWT_LEEWAY_SECONDS,
+    )
+
+
+def _decode_options(verification: Verification) -> Options:
     return {
         "require": ["sub", "exp"],
-        "verify_aud": bool(settings.CRM_JWT_AUDIENCE),
-        "verify_iss": bool(settings.CRM_JWT_ISSUER),
+        "verify_aud": bool(verification.audience),
+        "verify_iss": bool(verification.issuer),
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A token this process has verified: for whom, under which settings, and the time claims
+    (as PyJWT reads them, whole seconds) that decide whether it still verifies."""
+
+    contact: Contact
+    verification: Verification
+    expires: int
+    starts: int | None  # the later of `nbf` and `iat`, when the token has either
+
+    def still_valid(self, now: float, leeway: float) -> bool:
+        """PyJWT's own time checks: `exp` after now - leeway, `nbf` and `iat` by now + leeway."""
+        return self.expires > now - leeway and (self.starts is None or self.starts <= now + leeway)
+
+
+# Per process. A client sends the same token until it expires; a token is some hundred bytes,
+# and a longer one is verified every time, so the memory stays bounded (at most ~20 MB).
+VERIFIED_TOKENS_MAX = 10_000
+VERIFIED_TOKEN_MAX_LENGTH = 2_048
+_verified: dict[str, _Verified] = {}
+_remembering = threading.Lock()
+
+
 def decode_contact_token(token: str) -> Contact:
-    """Verify `token` and return its contact, or raise the contract's 401."""
+    """Verify `token` and return its contact, or raise the contract's 401.
+
+    A token this process has already verified is not verified again while the settings are
+    unchanged and its time claims still hold: its signature and claims are the same bytes, so
+    the answer would be the same. Only tokens that verified are remembered, and each use
+    checks `exp`, `nbf` and `iat` against the clock as PyJWT does; one that has lapsed is
+    verified again and so refused with the message PyJWT's check gives.
+    """
+    verification = _verification()
+    known = _verified.get(token)
+    if known is not None and known.verification == verification:
+        if known.still_valid(time.time(), verification.leeway):
+            return known.contact
+        _verified.pop(token, None)
+    contact, claims = _verify(token, verification)
+    if len(token) <= VERIFIED_TOKEN_MAX_LENGTH:
+        _remember(token, _Verified(contact, verification, int(claims["exp"]), _starts(claims)))
+    return contact
+
+
+def _starts(claims: dict) -> int | None:
+    starts = [int(claims[name]) for name in ("nbf", "iat") if name in claims]
+    return max(starts) if starts else None
+
+
+def _remember(token: str, verified: _Verified) -> None:
+    with _remembering:
+        while len(_verified) >= VERIFIED_TOKENS_MAX:
+            _verified.pop(next(iter(_verified)), None)  # the longest remembered
+        _verified[token] = verified
+
+
+def _verify(token: str, verification: Verification) -> tuple[Contact, dict]:
+    """The full check: PyJWT's signature and claims, then the contract's own claim rules."""
     periods = token.count(".")
     if periods != 2:
         raise invalid_token(messages.TOKEN_PERIODS.format(count=periods))
     try:
         claims = jwt.decode(
             token,
-            verification_key(),
-            algorithms=[settings.CRM_JWT_ALGORITHM],
-            options=_decode_options(),
-            leeway=settings.CRM_JWT_LEEWAY_SECONDS,
-            issuer=settings.CRM_JWT_ISSUER or None,
-            audience=settings.CRM_JWT_AUDIENCE or None,
+            verification.key,
+            algorithms=[verification.algorithm],
+            options=_decode_options(verification),
+            leeway=verification.leeway,
+            issuer=verification.issuer or None,
+            audience=verification.audience or None,
         )
     except jwt.ExpiredSignatureError:
         raise invalid_token(messages.TOKEN_EXPIRED) from None
@@ -93,7 +172,7 @@ def decode_contact_token(token: str) -> Contact:
     subject = claims.get("sub")
     if not isinstance(subject, str) or not _DIGITS.fullmatch(subject):
         raise invalid_token(messages.TOKEN_SUBJECT_INVALID)
-    return Contact(number=int(subject))
+    return Contact(number=int(subject)), claims
 
 
 def strip_bearer(raw: str) -> str:

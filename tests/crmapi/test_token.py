@@ -4,12 +4,14 @@ The start-up refusal of a short HS256 secret is proven in tests/crmtickets/test_
 """
 
 import time
+import uuid
 
 import jwt
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
-from crmapi import messages
+from crmapi import authentication, messages
 from tests.factories import TicketFactory
 from tests.support.client import assert_error, envelope_error, envelope_result
 from tests.support.endpoints import CONTACT, E1, E4, E5, TICKET_BODY
@@ -226,3 +228,75 @@ def test_token_is_checked_on_comments_too(api):
 def test_token_is_checked_before_the_body(api):
     response = api.call(E5, body={**TICKET_BODY, "ticketstatus": "bad"}, headers={"token": "x.y"})
     assert_invalid_token(response, messages.TOKEN_PERIODS.format(count=1))
+
+
+# --- A token already verified (crmapi/authentication.py remembers it) ------------------------------
+
+
+def fresh_claims(**overrides) -> dict:
+    """Claims no other test signs, so no earlier verification of the same token is remembered."""
+    return claims(jti=uuid.uuid4().hex, **overrides)
+
+
+@pytest.fixture
+def verifications(monkeypatch) -> list[str]:
+    """The tokens PyJWT is asked to verify, in order."""
+    asked: list[str] = []
+    decode = jwt.decode
+
+    def counted(token, *args, **kwargs):
+        asked.append(token)
+        return decode(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counted)
+    return asked
+
+
+def test_token_sent_again_is_not_verified_again(api, verifications):
+    token = hs256(fresh_claims())
+    assert [call_with(api, token).status_code for _ in range(3)] == [200, 200, 200]
+    assert verifications == [token]
+
+
+def test_token_sent_again_after_it_expired_is_refused(api):
+    leeway = settings.CRM_JWT_LEEWAY_SECONDS
+    expires = int(time.time()) + 1 - leeway  # still inside the leeway for about a second
+    token = hs256(fresh_claims(exp=expires))
+    assert call_with(api, token).status_code == 200
+    time.sleep(max(0.0, expires + leeway - time.time()) + 0.05)
+    assert_invalid_token(call_with(api, token), messages.TOKEN_EXPIRED)
+
+
+def test_token_sent_again_after_the_secret_changed_is_refused(api):
+    token = hs256(fresh_claims())
+    assert call_with(api, token).status_code == 200
+    with override_settings(CRM_JWT_SECRET=OTHER_SECRET):
+        assert_invalid_token(call_with(api, token), messages.TOKEN_BAD_SIGNATURE)
+
+
+def test_token_sent_again_after_an_issuer_was_configured_is_refused(api):
+    token = hs256(fresh_claims())
+    assert call_with(api, token).status_code == 200
+    with override_settings(CRM_JWT_ISSUER="https://id.example.com"):
+        assert_invalid_token(call_with(api, token), messages.TOKEN_CLAIM_MISSING.format(claim="iss"))
+
+
+def test_refused_token_is_verified_every_time(api, verifications):
+    token = hs256(fresh_claims(), secret=OTHER_SECRET)
+    assert [call_with(api, token).status_code for _ in range(2)] == [401, 401]
+    assert verifications == [token, token]
+
+
+def test_longest_remembered_token_is_verified_again_once_the_memory_is_full(api, verifications, monkeypatch):
+    monkeypatch.setattr(authentication, "VERIFIED_TOKENS_MAX", 2)
+    first, second, third = (hs256(fresh_claims()) for _ in range(3))
+    for token in (first, second, third, second, third, first):
+        assert call_with(api, token).status_code == 200
+    assert verifications == [first, second, third, first]
+
+
+def test_token_longer_than_the_remembered_length_is_verified_every_time(api, verifications):
+    padding = "x" * authentication.VERIFIED_TOKEN_MAX_LENGTH
+    token = hs256(fresh_claims(note=padding))
+    assert [call_with(api, token).status_code for _ in range(2)] == [200, 200]
+    assert verifications == [token, token]
