@@ -9,14 +9,28 @@ Throttles run where DRF runs them, after the header and token checks, so a conta
 known once its token is verified and requests refused earlier (which never reach the store) are
 not counted.
 
-Counting is a fixed window per scope and caller: one atomic `incr` on the shared cache per
-request. DRF's own SimpleRateThrottle keeps a list of timestamps with get-then-set, which loses
-counts when several processes race on one caller. A fixed window lets a caller send up to twice
-the rate across a window boundary, which is fine for shedding abuse.
+Counting is a fixed window per scope and caller: one atomic count on the shared cache per
+request (`window_count`). DRF's own SimpleRateThrottle keeps a list of timestamps with
+get-then-set, which loses counts when several processes race on one caller. A fixed window lets
+a caller send up to twice the rate across a window boundary, which is fine for shedding abuse.
 """
 
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+
+def window_count(cache, key: str, timeout: int) -> int | None:
+    """Count one more at `key`, a counter that expires `timeout` seconds after its first count,
+    and return the count (None: the cache is unreachable). A cache that counts in one step of
+    its own does (`count`: the project's Redis cache, crmtickets/cache.py); any other is
+    incremented, and added to on a window's first request."""
+    count = getattr(cache, "count", None)
+    if count is not None:
+        return count(key, timeout)
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first request: no key yet (or it just expired)
+        return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
 
 
 class FixedWindowRateThrottle(SimpleRateThrottle):
@@ -42,11 +56,7 @@ class FixedWindowRateThrottle(SimpleRateThrottle):
         now = self.timer()
         window = int(now // self.duration)
         key = f"{caller_key}:{window}"
-        # incr first: one cache round trip for every request but the first of a window.
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the window's first request: no key yet (or it just expired)
-            count = 1 if self.cache.add(key, 1, timeout=self.duration + 1) else self.cache.incr(key)
+        count = window_count(self.cache, key, timeout=self.duration + 1)
         self.seconds_left = (window + 1) * self.duration - now
         # None: the cache is unreachable and its errors are ignored (settings): fail open.
         return count is None or count <= self.num_requests

@@ -9,6 +9,7 @@ unreachable meanwhile, still ready: the API serves without it.
 """
 
 import functools
+import hashlib
 import logging
 import threading
 import time
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django_redis.cache import RedisCache  # type: ignore[import-untyped]
 from django_redis.exceptions import ConnectionInterrupted  # type: ignore[import-untyped]
+from redis.exceptions import NoScriptError, RedisError
 
 logger = logging.getLogger("tickets.cache")
 
@@ -35,7 +37,7 @@ class _Pause:
     def active(self) -> bool:
         return time.monotonic() < self.until
 
-    def start(self, error: ConnectionInterrupted) -> None:
+    def start(self, error: Exception) -> None:
         with self.lock:
             if self.active():
                 return
@@ -85,6 +87,46 @@ class FailFastRedisCache(RedisCache):
         if pause.active():
             raise ConnectionInterrupted(connection=None)
         return _WatchedClient(super().client, pause)
+
+    _counting_connection = None  # see `count`
+
+    def count(self, key: str, timeout: int) -> int | None:
+        """Count one more at `key`, a counter that expires `timeout` seconds after its first
+        count, and return the count; None while Redis is skipped or when it fails (the throttles
+        fail open).
+
+        One command and one round trip, on a connection of this cache's own, kept open (Django
+        keeps a cache object per thread, so it is never shared; after an error it reconnects on
+        its next command). django-redis's `incr` sends a Lua script's whole text each time and
+        goes through redis-py's client, its connection pool and retries (docs/performance.md)."""
+        pause = _pause_for(self._server)
+        if pause.active():
+            return None
+        redis_key = self.make_and_validate_key(key)
+        if self._counting_connection is None:
+            pool = super().client.get_client(write=True).connection_pool
+            self._counting_connection = pool.make_connection()
+        connection = self._counting_connection
+        try:
+            try:
+                connection.send_command("EVALSHA", _COUNT_SHA, 1, redis_key, timeout)
+                return connection.read_response()
+            except NoScriptError:  # a new or restarted server: the script's text, once
+                connection.send_command("EVAL", _COUNT_SCRIPT, 1, redis_key, timeout)
+                return connection.read_response()
+        except (RedisError, OSError) as error:
+            connection.disconnect()  # a late answer must not be read as the next command's
+            pause.start(error)
+            return None
+
+
+# Atomic, so a counter is never left without its expiry (its window's key would then stay).
+_COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+_COUNT_SHA = hashlib.sha1(_COUNT_SCRIPT.encode()).hexdigest()
 
 
 def cache_reachable() -> bool:

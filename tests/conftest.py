@@ -13,6 +13,7 @@ from tests.support.client import CrmClient
 from tests.support.clock import FrozenClock
 from tests.support.endpoints import CONTACT
 from tests.support.names import FakeNames
+from tests.support.shared_cache import own_key_prefix
 from tests.support.smtp_server import SmtpServer, point_email_at
 from tests.support.tokens import RsaKeyPair, rsa_key_pair
 from tests.support.webhook_receiver import WebhookReceiver
@@ -156,3 +157,10 @@ def fake_names(monkeypatch) -> FakeNames:
     names = FakeNames()
     monkeypatch.setattr(socket, "getaddrinfo", names.getaddrinfo)
     return names
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of our own on the local Redis; its keys are removed afterwards."""
+    with own_key_prefix() as prefix:
+        yield prefix

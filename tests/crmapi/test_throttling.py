@@ -6,10 +6,8 @@ day so that no window boundary falls between a test's requests (a new window res
 """
 
 import json
-import uuid
 
 import pytest
-import redis
 from django.conf import settings
 from django.test import override_settings
 
@@ -18,11 +16,10 @@ from crmapi.throttling import FixedWindowRateThrottle
 from tests.support.client import envelope_error, envelope_result
 from tests.support.endpoints import E2, E3, E5, OTHER_CONTACT, TICKET_BODY
 from tests.support.processes import django_env, production_env, python, setting
+from tests.support.shared_cache import LOCAL_REDIS_URL
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
-
-REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def throttle_settings(*, contact: str | None = None, address: str | None = None, proxies: int = 0):
@@ -145,22 +142,12 @@ def statuses_in_a_new_process(**env: str) -> list[int]:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of our own on the local Redis; its keys are removed afterwards."""
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.skip("needs Redis on 127.0.0.1:6379 (.ci/run starts it)")
-    prefix = f"crmtickets-test-{uuid.uuid4().hex}"
-    yield prefix
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-
-
 def test_throttle_counts_are_shared_by_processes_through_redis(redis_prefix):
-    env = {"REDIS_URL": REDIS_URL, "CRM_CACHE_KEY_PREFIX": redis_prefix, "CRM_THROTTLE_CONTACT_RATE": "2/day"}
+    env = {
+        "REDIS_URL": LOCAL_REDIS_URL,
+        "CRM_CACHE_KEY_PREFIX": redis_prefix,
+        "CRM_THROTTLE_CONTACT_RATE": "2/day",
+    }
     assert statuses_in_a_new_process(**env) == [400, 400, 429]
     assert statuses_in_a_new_process(**env) == [429, 429, 429]
 
