@@ -82,8 +82,9 @@ class _Verified:
     expires: int
     starts: int | None  # the later of `nbf` and `iat`, when the token has either
 
-    def still_valid(self, now: float, leeway: float) -> bool:
+    def still_valid(self, now: float) -> bool:
         """PyJWT's own time checks: `exp` after now - leeway, `nbf` and `iat` by now + leeway."""
+        leeway = self.verification.leeway
         return self.expires > now - leeway and (self.starts is None or self.starts <= now + leeway)
 
 
@@ -107,7 +108,7 @@ def decode_contact_token(token: str) -> Contact:
     verification = _verification()
     known = _verified.get(token)
     if known is not None and known.verification == verification:
-        if known.still_valid(time.time(), verification.leeway):
+        if known.still_valid(time.time()):
             return known.contact
         _verified.pop(token, None)
     contact, claims = _verify(token, verification)
