@@ -124,7 +124,7 @@ def _starts(claims: dict) -> int | None:
 
 def _remember(token: str, verified: _Verified) -> None:
     with _remembering:
-        while len(_verified) >= VERIFIED_TOKENS_MAX:
+        while token not in _verified and len(_verified) >= VERIFIED_TOKENS_MAX:
             _verified.pop(next(iter(_verified)), None)  # the longest remembered
         _verified[token] = verified
 

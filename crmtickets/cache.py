@@ -102,7 +102,7 @@ class FailFastRedisCache(RedisCache):
         pause = _pause_for(self._server)
         if pause.active():
             return None
-        redis_key = self.make_and_validate_key(key)
+        redis_key = self.make_key(key)  # built by the throttles; django-redis's own calls skip the check too
         if self._counting_connection is None:
             pool = super().client.get_client(write=True).connection_pool
             self._counting_connection = pool.make_connection()
